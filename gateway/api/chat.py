@@ -1,0 +1,81 @@
+"""POST /v1/chat/completions: the HTTP edge of the pipeline, JSON or SSE."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response, StreamingResponse
+
+from gateway.api.body import read_limited_body
+from gateway.api.http_errors import request_id
+from gateway.api.openai_render import ChunkRenderer, render_response
+from gateway.errors import GatewayError
+from gateway.pipeline import Completion, StreamHandle
+from gateway.routing.planner import Candidate
+
+router = APIRouter()
+
+_REQUEST_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["model", "messages"],
+                    "properties": {
+                        "model": {"type": "string"},
+                        "messages": {"type": "array", "items": {"type": "object"}},
+                        "stream": {"type": "boolean"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _headers(request_id_value: str, candidate: Candidate) -> dict[str, str]:
+    headers = {
+        "x-request-id": request_id_value,
+        "x-gateway-provider": candidate.provider.config.name,
+        "x-gateway-model": candidate.model.name,
+    }
+    if candidate.provider.config.mock:
+        headers["x-gateway-mock"] = "true"
+    return headers
+
+
+@router.post("/v1/chat/completions", openapi_extra=_REQUEST_SCHEMA)
+async def chat_completions(request: Request) -> Response:
+    components = request.app.state.components
+    body = await read_limited_body(request, components.settings.max_body_bytes)
+    rid = request_id(request)
+    result = await components.pipeline.handle(request.headers.get("authorization"), body, rid)
+    if isinstance(result, Completion):
+        return Response(
+            render_response(result.response),
+            media_type="application/json",
+            headers=_headers(rid, result.candidate),
+        )
+    return StreamingResponse(
+        _sse(result),
+        media_type="text/event-stream",
+        headers={**_headers(rid, result.candidate), "cache-control": "no-cache", "x-accel-buffering": "no"},
+    )
+
+
+async def _sse(handle: StreamHandle) -> AsyncIterator[bytes]:
+    renderer = ChunkRenderer(handle.response_id, handle.request.model, handle.created, handle.request.include_usage)
+    yield renderer.start()
+    try:
+        async for event in handle.events:
+            chunk = renderer.event(event)
+            if chunk is not None:
+                yield chunk
+    except GatewayError as exc:
+        # After the first byte the status line is gone: the failure travels in-band, never as a clean end.
+        yield renderer.error(exc)
+        return
+    yield renderer.end()

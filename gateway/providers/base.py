@@ -1,0 +1,128 @@
+"""What every provider adapter is, and the plumbing they share (HTTP client, transport errors, SSE/NDJSON)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import httpx
+
+from gateway.errors import (
+    UpstreamError,
+    UpstreamProtocolError,
+    UpstreamTimeoutError,
+    parse_retry_after,
+    upstream_error_for_status,
+)
+from gateway.types import ChatRequest, ChatResponse, StreamEvent
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """One configured upstream endpoint.
+
+    `kind` names the wire protocol (openai, anthropic, gemini, ollama, openai_compatible); `options` holds the
+    protocol's own settings (`anthropic_version`, `api_version`, `auth_header`), so capabilities stay data.
+    """
+
+    name: str
+    kind: str
+    base_url: str
+    api_key: str | None = field(default=None, repr=False)
+    connect_timeout: float = 5.0
+    read_timeout: float = 120.0
+    max_connections: int = 200
+    region: str = "us"
+    mock: bool = False
+    options: dict[str, str] = field(default_factory=dict)
+
+
+class Provider(Protocol):
+    """An adapter between the canonical types and one provider's wire format.
+
+    `req.model` is already the upstream model id. Failures raise `gateway.errors.UpstreamError` subclasses,
+    also from inside `stream()` (before or after the first event).
+    """
+
+    config: ProviderConfig
+
+    async def complete(self, req: ChatRequest) -> ChatResponse: ...
+
+    def stream(self, req: ChatRequest) -> AsyncIterator[StreamEvent]: ...
+
+    async def aclose(self) -> None: ...
+
+
+def build_client(
+    config: ProviderConfig, headers: dict[str, str], transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one pooled client of a provider, with explicit timeouts."""
+    timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
+    limits = httpx.Limits(max_connections=config.max_connections, max_keepalive_connections=config.max_connections)
+    return httpx.AsyncClient(
+        base_url=config.base_url.rstrip("/"),
+        headers=headers,
+        timeout=timeout,
+        limits=limits,
+        transport=transport,
+    )
+
+
+@contextlib.contextmanager
+def map_transport_errors(provider: str) -> Iterator[None]:
+    """Convert httpx's exceptions into the gateway's upstream errors, at the one boundary where they occur."""
+    try:
+        yield
+    except UpstreamError:
+        raise
+    except httpx.TimeoutException as exc:
+        raise UpstreamTimeoutError(f"{provider} did not answer in time", provider=provider) from exc
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        raise UpstreamProtocolError(f"{provider} closed the connection unexpectedly", provider=provider) from exc
+    except httpx.TransportError as exc:
+        raise UpstreamError(f"{provider} could not be reached", provider=provider) from exc
+
+
+def raise_for_status(response: httpx.Response, provider: str, detail: str) -> None:
+    """Raise the mapped upstream error when `response` is not a success. `detail` is a safe error type/code."""
+    if response.status_code < 400:
+        return
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    raise upstream_error_for_status(response.status_code, provider=provider, detail=detail, retry_after=retry_after)
+
+
+@dataclass
+class SSEMessage:
+    event: str | None
+    data: str
+
+
+async def iter_sse(response: httpx.Response) -> AsyncIterator[SSEMessage]:
+    """Parse a text/event-stream body into messages (event name + joined data lines), per the WHATWG spec."""
+    event: str | None = None
+    data: list[str] = []
+    async for line in response.aiter_lines():
+        if not line:
+            if data:
+                yield SSEMessage(event, "\n".join(data))
+            event, data = None, []
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "event":
+            event = value
+        elif name == "data":
+            data.append(value)
+    if data:
+        yield SSEMessage(event, "\n".join(data))
+
+
+async def iter_ndjson_lines(response: httpx.Response) -> AsyncIterator[str]:
+    """Non-empty lines of an application/x-ndjson body."""
+    async for line in response.aiter_lines():
+        if line.strip():
+            yield line

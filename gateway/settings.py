@@ -1,0 +1,38 @@
+"""Process settings from the environment and `.env` (pydantic-settings). Built once, passed in, never imported
+as a global. Provider credentials are looked up by the environment variable the catalog names for them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./gateway.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(DEFAULT_SQLITE_URL, description="SQLAlchemy async URL; SQLite file by default.")
+    redis_url: str | None = Field(None, description="Redis URL for shared state; in-process state when unset.")
+    catalog_path: Path | None = Field(None, description="Model catalog YAML; the packaged catalog when unset.")
+    auto_migrate: bool = Field(True, description="Apply database migrations at start-up.")
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
+    upstream_connect_timeout: float = Field(5.0, gt=0)
+    upstream_read_timeout: float = Field(120.0, gt=0)
+    key_cache_seconds: float = Field(5.0, ge=0, description="How long a key lookup is cached (revocation delay).")
+    demo: bool = Field(False, description="Serve the built-in mock providers (no real provider is called).")
+    log_level: str = "info"
+    admin_api_key: SecretStr | None = None
+    env_file: Path = Field(Path(".env"), description="Where provider credentials are also looked up.")
+
+    def provider_env(self, name: str) -> str | None:
+        """The value of a provider variable (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, ...) from the process
+        environment, else from the `.env` file; None when unset or empty."""
+        value = os.environ.get(name)
+        if value is None and self.env_file.is_file():
+            value = dotenv_values(self.env_file).get(name)
+        return value or None

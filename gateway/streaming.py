@@ -1,0 +1,74 @@
+"""The one accumulator that turns a stream of canonical events into the final response and usage, for settle,
+cache and audit, whatever provider produced the events."""
+
+from __future__ import annotations
+
+from gateway.types import (
+    ChatResponse,
+    FinishEvent,
+    FinishReason,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    UsageEvent,
+)
+
+
+class StreamAccumulator:
+    def __init__(self, response_id: str, model: str, created: int) -> None:
+        self.response_id = response_id
+        self.model = model
+        self.created = created
+        self._text: list[str] = []
+        self._calls: dict[int, ToolCall] = {}
+        self._arguments: dict[int, list[str]] = {}
+        self.finish_reason: FinishReason | None = None
+        self.usage = Usage()
+        self.events = 0
+
+    def add(self, event: StreamEvent) -> None:
+        self.events += 1
+        match event:
+            case TextDelta(text=text):
+                self._text.append(text)
+            case ToolCallDelta():
+                self._add_tool_delta(event)
+            case FinishEvent(reason=reason):
+                self.finish_reason = reason
+            case UsageEvent(prompt_tokens=prompt, completion_tokens=completion):
+                if prompt is not None:
+                    self.usage.prompt_tokens = prompt
+                if completion is not None:
+                    self.usage.completion_tokens = completion
+
+    def _add_tool_delta(self, delta: ToolCallDelta) -> None:
+        call = self._calls.get(delta.index)
+        if call is None:
+            call = self._calls[delta.index] = ToolCall(id=delta.id or "", name=delta.name or "", arguments="")
+            self._arguments[delta.index] = []
+        if delta.id:
+            call.id = delta.id
+        if delta.name:
+            call.name = delta.name
+        self._arguments[delta.index].append(delta.arguments)
+
+    @property
+    def text(self) -> str:
+        return "".join(self._text)
+
+    def response(self) -> ChatResponse:
+        calls = []
+        for index in sorted(self._calls):
+            call = self._calls[index]
+            calls.append(ToolCall(id=call.id, name=call.name, arguments="".join(self._arguments[index]) or "{}"))
+        return ChatResponse(
+            id=self.response_id,
+            model=self.model,
+            content=self.text if self._text or not calls else None,
+            tool_calls=calls,
+            finish_reason=self.finish_reason or "stop",
+            usage=Usage(prompt_tokens=self.usage.prompt_tokens, completion_tokens=self.usage.completion_tokens),
+            created=self.created,
+        )

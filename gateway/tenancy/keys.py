@@ -1,0 +1,150 @@
+"""Tenant API keys: minted with a checksum, stored only as SHA-256, checked in constant time, cached briefly.
+
+Key format: `gwk_` + 40 base62 characters of randomness + 6 characters of checksum. The checksum lets a typo'd
+or made-up key be refused without a database round trip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.errors import AuthenticationError
+from gateway.store.repositories import keys as key_repo
+from gateway.store.tables import ApiKey, Tenant
+
+KEY_PREFIX = "gwk_"
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_RANDOM_LEN = 40
+_CHECK_LEN = 6
+_KEY_LEN = len(KEY_PREFIX) + _RANDOM_LEN + _CHECK_LEN
+_CACHE_MAX = 10_000
+
+
+def _base62(number: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        number, rem = divmod(number, 62)
+        chars.append(_ALPHABET[rem])
+    return "".join(reversed(chars))
+
+
+def _checksum(body: str) -> str:
+    return _base62(zlib.crc32(body.encode()), _CHECK_LEN)
+
+
+def generate_key() -> str:
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(_RANDOM_LEN))
+    return KEY_PREFIX + body + _checksum(body)
+
+
+def is_well_formed(key: str) -> bool:
+    if len(key) != _KEY_LEN or not key.startswith(KEY_PREFIX):
+        return False
+    body, check = key[len(KEY_PREFIX) : -_CHECK_LEN], key[-_CHECK_LEN:]
+    return hmac.compare_digest(_checksum(body), check)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def display_prefix(key: str) -> str:
+    return key[:12]
+
+
+@dataclass(frozen=True)
+class AuthenticatedTenant:
+    tenant_id: str
+    tenant_name: str
+    key_id: str
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: str  # shown once, never stored
+    key_id: str
+    tenant_id: str
+    prefix: str
+
+
+async def create_key(session: AsyncSession, tenant_name: str, expires_at: datetime | None = None) -> CreatedKey:
+    """Mint a key for `tenant_name`, creating the tenant when it does not exist yet."""
+    now = datetime.now(UTC)
+    tenant = await key_repo.tenant_by_name(session, tenant_name)
+    if tenant is None:
+        tenant = Tenant(id=uuid.uuid4().hex, name=tenant_name, created_at=now)
+        await key_repo.add_tenant(session, tenant)
+    key = generate_key()
+    record = ApiKey(
+        id=uuid.uuid4().hex,
+        tenant_id=tenant.id,
+        key_hash=hash_key(key),
+        prefix=display_prefix(key),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    await key_repo.add_key(session, record)
+    return CreatedKey(key=key, key_id=record.id, tenant_id=tenant.id, prefix=record.prefix)
+
+
+class KeyAuthenticator:
+    """`authenticate(bearer)` → tenant, or AuthenticationError. Lookups are cached for `cache_seconds`, so a
+    revoked key stops working within that time on every instance."""
+
+    def __init__(self, sessions: async_sessionmaker, cache_seconds: float) -> None:  # type: ignore[type-arg]
+        self._sessions = sessions
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, AuthenticatedTenant | None]] = {}
+
+    async def authenticate(self, authorization: str | None) -> AuthenticatedTenant:
+        key = _bearer(authorization)
+        if not is_well_formed(key):
+            raise AuthenticationError("Incorrect API key provided.")
+        digest = hash_key(key)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached is not None and cached[0] > now:
+            tenant = cached[1]
+        else:
+            tenant = await self._lookup(digest)
+            if len(self._cache) >= _CACHE_MAX:
+                self._cache.clear()
+            self._cache[digest] = (now + self._cache_seconds, tenant)
+        if tenant is None:
+            raise AuthenticationError("Incorrect API key provided.")
+        return tenant
+
+    async def _lookup(self, digest: str) -> AuthenticatedTenant | None:
+        async with self._sessions() as session:
+            record = await key_repo.key_by_hash(session, digest)
+        if record is None or not hmac.compare_digest(record.key_hash, digest):
+            return None
+        now = datetime.now(UTC)
+        if record.revoked_at is not None or (record.expires_at is not None and _aware(record.expires_at) <= now):
+            return None
+        return AuthenticatedTenant(tenant_id=record.tenant_id, tenant_name=record.tenant_name, key_id=record.key_id)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were written as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization:
+        raise AuthenticationError(
+            "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", code="missing_api_key"
+        )
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("Send the API key as 'Authorization: Bearer <key>'.", code="invalid_authorization")
+    return token.strip()
