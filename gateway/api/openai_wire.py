@@ -95,10 +95,11 @@ class _ChatCompletionRequest(msgspec.Struct):
 
 _DECODER = msgspec.json.Decoder(_ChatCompletionRequest)
 _PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_MISSING = re.compile(r"missing required field `(?P<field>[^`]+)`")
 
 
-def _param_from_path(path: str) -> str:
-    return path.lstrip(".") or "body"
+def _param_from_path(path: str) -> str | None:
+    return path.lstrip(".") or None
 
 
 def parse_chat_request(body: bytes) -> ChatRequest:
@@ -112,7 +113,10 @@ def parse_chat_request(body: bytes) -> ChatRequest:
     except msgspec.ValidationError as exc:
         text = str(exc)
         match = _PATH.search(text)
+        missing = _MISSING.search(text)
         param = _param_from_path(match["path"]) if match else None
+        if missing:
+            param = f"{param}.{missing['field']}" if param else missing["field"]
         message = _PATH.sub("", text)
         raise InvalidRequestError(f"Invalid request: {message}", param=param) from None
     except msgspec.DecodeError:

@@ -20,23 +20,26 @@ def _loopback_socket() -> socket.socket:
     return sock
 
 
-def _server(app: Any) -> uvicorn.Server:
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+def _server(app: Any, lifespan: str = "off") -> uvicorn.Server:
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan=lifespan, timeout_graceful_shutdown=1
+    )
     return uvicorn.Server(config)
 
 
 class MockServer:
-    """A mock served on 127.0.0.1 on a free port, from a thread with its own event loop.
+    """An ASGI app served on 127.0.0.1 on a free port, from a thread with its own event loop.
 
-    Usage: `with MockServer(app) as server: httpx.get(server.url + "/...")`.
+    Usage: `with MockServer(app) as server: httpx.get(server.url + "/...")`. Tests also serve the gateway itself
+    this way, with `lifespan="on"`.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, lifespan: str = "off") -> None:
         self.app = app
         self._sock = _loopback_socket()
         self.port: int = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._server = _server(app)
+        self._server = _server(app, lifespan)
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
@@ -46,7 +49,7 @@ class MockServer:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("mock server did not start")
             time.sleep(0.005)
         return self
