@@ -1,0 +1,5 @@
+"""The Anthropic Messages API provider."""
+
+from gateway.providers.anthropic.adapter import AnthropicProvider
+
+__all__ = ["AnthropicProvider"]
