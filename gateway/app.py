@@ -23,7 +23,12 @@ from gateway.routing.planner import Planner
 from gateway.settings import Settings
 from gateway.settle import Settler
 from gateway.store import db
+from gateway.store.state.base import BudgetCounter, RateLimiter, StateUnavailableError
+from gateway.store.state.memory import MemoryBudgetCounter, MemoryRateLimiter
 from gateway.tenancy.keys import KeyAuthenticator
+from gateway.tenancy.ledger import LedgerWriter
+from gateway.tenancy.limits import Limits
+from gateway.tenancy.usage_source import UsageSource
 
 log = logging.getLogger("gateway.app")
 
@@ -36,6 +41,9 @@ class Components:
     registry: ProviderRegistry
     planner: Planner
     keys: KeyAuthenticator
+    limits: Limits
+    ledger: LedgerWriter
+    settler: Settler
     pipeline: Pipeline
     demo: DemoMocks | None = None
     redis: object | None = field(default=None)
@@ -48,14 +56,17 @@ class Components:
             problems.append(f"database unreachable ({type(exc).__name__})")
         if self.redis is not None:
             try:
-                await self.redis.ping()  # type: ignore[attr-defined]
-            except Exception as exc:  # noqa: BLE001
-                problems.append(f"redis unreachable ({type(exc).__name__})")
+                await self.limits.ping()
+            except StateUnavailableError:
+                mode = "failing open" if self.settings.limits_fail_open else "failing closed"
+                problems.append(f"redis unreachable (rate limits and budgets {mode})")
         if not self.registry.providers:
             problems.append("no provider configured (set a provider API key, or run with --demo)")
         return problems
 
     async def aclose(self) -> None:
+        await self.settler.drain()
+        await self.ledger.stop()
         await self.registry.aclose()
         if self.demo is not None:
             await self.demo.stop()
@@ -78,15 +89,35 @@ async def build_components(settings: Settings) -> Components:
         configs = provider_configs(catalog, settings)
     registry = ProviderRegistry.from_configs(configs)
     planner = Planner(catalog, registry)
-    keys = KeyAuthenticator(db.session_factory(engine), settings.key_cache_seconds)
-    pipeline = Pipeline(keys, parse_chat_request, planner, Dispatcher(), Settler())
-    redis = None
-    if settings.redis_url:
-        import redis.asyncio as aioredis
-
-        redis = aioredis.from_url(settings.redis_url)
+    sessions = db.session_factory(engine)
+    keys = KeyAuthenticator(sessions, settings.key_cache_seconds)
+    redis, rate_limiter, budgets = _state_backends(settings)
+    limits = Limits(
+        rate_limiter,
+        budgets,
+        UsageSource(sessions),
+        fail_open=settings.limits_fail_open,
+        budget_timezone=settings.budget_timezone,
+        default_output_tokens=settings.default_output_tokens_estimate,
+    )
+    ledger = LedgerWriter(sessions)
+    await ledger.start()
+    settler = Settler(catalog, ledger, limits)
+    pipeline = Pipeline(keys, parse_chat_request, limits, planner, Dispatcher(), settler)
     log.info("gateway ready", extra={"providers": sorted(registry.providers), "database": engine.dialect.name})
-    return Components(settings, catalog, engine, registry, planner, keys, pipeline, demo, redis)
+    return Components(
+        settings, catalog, engine, registry, planner, keys, limits, ledger, settler, pipeline, demo, redis
+    )
+
+
+def _state_backends(settings: Settings) -> tuple[object | None, RateLimiter, BudgetCounter]:
+    """Redis when configured (many instances behave as one), else in-process state (one instance)."""
+    if not settings.redis_url:
+        return None, MemoryRateLimiter(), MemoryBudgetCounter()
+    from gateway.store.state.redis_backend import RedisBudgetCounter, RedisRateLimiter, client_from_url
+
+    client = client_from_url(settings.redis_url)
+    return client, RedisRateLimiter(client), RedisBudgetCounter(client)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

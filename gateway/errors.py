@@ -9,6 +9,7 @@
     ├── PayloadTooLargeError          413
     ├── RateLimitError                429 rate_limit_exceeded
     │   └── BudgetExceededError       429 monthly_token_budget_exceeded (x-should-retry: false)
+    ├── ServiceUnavailableError       503 a gateway dependency is down and the policy fails closed
     └── UpstreamError                 502 a provider failed; `retryable` drives failover
         ├── UpstreamBadRequestError   400 the provider refused the request as invalid (not retryable)
         ├── UpstreamAuthError         502 the provider refused the gateway's credentials
@@ -83,12 +84,23 @@ class RateLimitError(GatewayError):
     type = "rate_limit_error"
     code = "rate_limit_exceeded"
 
-    def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        code: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
+        self.extra_headers = extra_headers or {}
 
     def headers(self) -> dict[str, str]:
-        return {"retry-after": str(max(1, round(self.retry_after)))} if self.retry_after else {}
+        headers = dict(self.extra_headers)
+        if self.retry_after:
+            headers["retry-after"] = str(max(1, round(self.retry_after)))
+        return headers
 
 
 class BudgetExceededError(RateLimitError):
@@ -96,7 +108,15 @@ class BudgetExceededError(RateLimitError):
 
     def headers(self) -> dict[str, str]:
         # Final for the month: the official SDKs honour this header and do not retry.
-        return {"x-should-retry": "false"}
+        return {**self.extra_headers, "x-should-retry": "false"}
+
+
+class ServiceUnavailableError(GatewayError):
+    """The gateway itself cannot decide safely right now (e.g. its limit store is down and fails closed)."""
+
+    status = 503
+    type = "api_error"
+    code = "service_unavailable"
 
 
 class UpstreamError(GatewayError):

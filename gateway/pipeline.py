@@ -2,11 +2,12 @@
 
     tenant     = keys.authenticate(authorization)        401
     request    = parse(body)                             400
-    candidates = planner.plan(request)                   404 / 400
+    admission  = limits.admit(tenant, request)           429 rate_limit_exceeded / monthly_token_budget_exceeded
+    candidates = planner.plan(tenant, request)           404 / 403 / 400
     response   = dispatcher.complete | open_stream       failover before the first byte; 429/502/503/504
     settle(...)                                          every outcome, success or failure, streams when they end
 
-Stages to come (limits, privacy, cache, audit) slot into this function in the order of ../DESIGN.md.
+Stages to come (privacy, cache, audit) slot into this function in the order of DESIGN.md.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from gateway.routing.dispatch import Dispatcher
 from gateway.routing.planner import Candidate, Planner
 from gateway.settle import Settlement, Settler
 from gateway.streaming import StreamAccumulator
-from gateway.tenancy.keys import AuthenticatedTenant, KeyAuthenticator
+from gateway.tenancy.keys import KeyAuthenticator
+from gateway.tenancy.limits import Limits
+from gateway.tenancy.policy import AuthenticatedTenant
 from gateway.types import ChatRequest, ChatResponse, StreamEvent
 
 
@@ -29,6 +32,7 @@ from gateway.types import ChatRequest, ChatResponse, StreamEvent
 class Completion:
     response: ChatResponse
     candidate: Candidate
+    headers: dict[str, str]
 
 
 @dataclass
@@ -40,6 +44,7 @@ class StreamHandle:
     created: int
     candidate: Candidate
     events: AsyncIterator[StreamEvent]
+    headers: dict[str, str]
 
 
 def new_response_id() -> str:
@@ -51,12 +56,14 @@ class Pipeline:
         self,
         keys: KeyAuthenticator,
         parse: Callable[[bytes], ChatRequest],
+        limits: Limits,
         planner: Planner,
         dispatcher: Dispatcher,
         settler: Settler,
     ) -> None:
         self._keys = keys
         self._parse = parse
+        self._limits = limits
         self._planner = planner
         self._dispatcher = dispatcher
         self._settler = settler
@@ -69,8 +76,9 @@ class Pipeline:
             tenant = await self._keys.authenticate(authorization)
             record.tenant = tenant
             request = self._parse(body)
-            record.requested_model = request.model
-            candidates = self._planner.plan(request)
+            record.requested_model, record.stream = request.model, request.stream
+            record.admission = await self._limits.admit(tenant, request)
+            candidates = self._planner.plan(tenant, request)
             if request.stream:
                 return await self._open_stream(tenant, request, candidates, record)
             response, dispatched = await self._dispatcher.complete(candidates, request)
@@ -81,7 +89,7 @@ class Pipeline:
         response.model = request.model
         record.succeed(dispatched.candidate, response.usage, dispatched.attempts)
         self._settler.settle(record)
-        return Completion(response, dispatched.candidate)
+        return Completion(response, dispatched.candidate, record.admission.headers)
 
     async def _open_stream(
         self, tenant: AuthenticatedTenant, request: ChatRequest, candidates: list[Candidate], record: Settlement
@@ -91,7 +99,8 @@ class Pipeline:
         accumulator = StreamAccumulator(response_id, request.model, created)
         record.candidate, record.attempts = opened.candidate, opened.attempts
         events = self._settled_events(opened.events, accumulator, record)
-        return StreamHandle(request, response_id, created, opened.candidate, events)
+        headers = record.admission.headers if record.admission else {}
+        return StreamHandle(request, response_id, created, opened.candidate, events, headers)
 
     async def _settled_events(
         self, events: AsyncIterator[StreamEvent], accumulator: StreamAccumulator, record: Settlement

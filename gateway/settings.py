@@ -26,7 +26,12 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(5.0, ge=0, description="How long a key lookup is cached (revocation delay).")
     demo: bool = Field(False, description="Serve the built-in mock providers (no real provider is called).")
     log_level: str = "info"
-    admin_api_key: SecretStr | None = None
+    admin_api_key: SecretStr | None = Field(None, description="Bearer token for /admin; admin disabled if unset.")
+    limits_fail_open: bool = Field(False, description="Admit requests unlimited when Redis is down (else 503).")
+    budget_timezone: str = Field("UTC", description="Timezone whose month boundaries reset budgets.")
+    default_output_tokens_estimate: int = Field(
+        1024, ge=1, description="Output tokens reserved for a request that sets no max_tokens."
+    )
     env_file: Path = Field(Path(".env"), description="Where provider credentials are also looked up.")
 
     def provider_env(self, name: str) -> str | None:

@@ -1,17 +1,27 @@
-"""The last stage of every request, whatever its outcome: what happened, to whom, at what token count.
+"""The last stage of every request, whatever its outcome: the ledger row (tokens, EUR at the price and rate of
+the day), the budget and rate-limit correction to the real usage, and one structured log line.
 
-For now settling writes one structured log line per request; the ledger, metrics and audit attach here.
+Nothing here blocks the response: the ledger is written in batches, budget corrections run as background tasks
+that shutdown waits for.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
+from gateway.catalog import Catalog
 from gateway.errors import GatewayError
 from gateway.routing.planner import Candidate
-from gateway.tenancy.keys import AuthenticatedTenant
+from gateway.tenancy.costs import cost_of
+from gateway.tenancy.ledger import LedgerWriter
+from gateway.tenancy.limits import Admission, Limits
+from gateway.tenancy.policy import AuthenticatedTenant
 from gateway.types import Usage
 
 log = logging.getLogger("gateway.requests")
@@ -22,9 +32,12 @@ class Settlement:
     request_id: str
     started: float
     tenant: AuthenticatedTenant | None = None
+    admission: Admission | None = None
     requested_model: str | None = None
     candidate: Candidate | None = None
     attempts: int = 0
+    stream: bool = False
+    cache_hit: bool = False
     usage: Usage = field(default_factory=Usage)
     status: int = 200
     outcome: str = "ok"
@@ -47,22 +60,71 @@ class Settlement:
 
 
 class Settler:
+    def __init__(self, catalog: Catalog, ledger: LedgerWriter, limits: Limits) -> None:
+        self._catalog = catalog
+        self._ledger = ledger
+        self._limits = limits
+        self._tasks: set[asyncio.Task[None]] = set()
+
     def settle(self, record: Settlement) -> None:
-        if not log.isEnabledFor(logging.INFO):
-            return
-        log.info(
-            "request settled",
-            extra={
-                "request_id": record.request_id,
-                "tenant": record.tenant.tenant_name if record.tenant else None,
-                "model": record.requested_model,
-                "provider": record.candidate.provider.config.name if record.candidate else None,
-                "attempts": record.attempts,
-                "status": record.status,
-                "outcome": record.outcome,
-                "error_code": record.error_code,
-                "prompt_tokens": record.usage.prompt_tokens,
-                "completion_tokens": record.usage.completion_tokens,
-                "duration_ms": round(record.duration_ms, 2),
-            },
-        )
+        model = record.candidate.model if record.candidate else None
+        cost = cost_of(model, record.usage, self._catalog)
+        if record.tenant is not None:
+            self._ledger.append(self._row(record, cost.price_input_usd_per_1m, cost.price_output_usd_per_1m,
+                                          cost.eur_per_usd, cost.eur))
+        if record.admission is not None:
+            self._spawn(self._limits.settle(record.admission, record.usage, cost.eur))
+        if log.isEnabledFor(logging.INFO):
+            log.info("request settled", extra=self._log_fields(record, cost.eur))
+
+    def _row(self, record: Settlement, price_in: float, price_out: float, rate: float, eur: float) -> dict[str, Any]:
+        tenant = record.tenant
+        assert tenant is not None
+        return {
+            "request_id": record.request_id,
+            "tenant_id": tenant.tenant_id,
+            "key_id": tenant.key_id,
+            "created_at": datetime.now(UTC),
+            "model": record.candidate.model.name if record.candidate else record.requested_model,
+            "provider": record.candidate.provider.config.name if record.candidate else None,
+            "prompt_tokens": record.usage.prompt_tokens,
+            "completion_tokens": record.usage.completion_tokens,
+            "cached_tokens": 0,
+            "reasoning_tokens": 0,
+            "price_input_usd_per_1m": price_in,
+            "price_output_usd_per_1m": price_out,
+            "eur_per_usd": rate,
+            "cost_eur": eur,
+            "cache_hit": record.cache_hit,
+            "stream": record.stream,
+            "latency_ms": round(record.duration_ms, 3),
+            "status": record.status,
+            "outcome": record.outcome,
+        }
+
+    @staticmethod
+    def _log_fields(record: Settlement, eur: float) -> dict[str, Any]:
+        return {
+            "request_id": record.request_id,
+            "tenant": record.tenant.tenant_name if record.tenant else None,
+            "model": record.requested_model,
+            "provider": record.candidate.provider.config.name if record.candidate else None,
+            "attempts": record.attempts,
+            "status": record.status,
+            "outcome": record.outcome,
+            "error_code": record.error_code,
+            "prompt_tokens": record.usage.prompt_tokens,
+            "completion_tokens": record.usage.completion_tokens,
+            "cost_eur": round(eur, 8),
+            "duration_ms": round(record.duration_ms, 2),
+        }
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for outstanding budget corrections (shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

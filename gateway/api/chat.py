@@ -57,12 +57,17 @@ async def chat_completions(request: Request) -> Response:
         return Response(
             render_response(result.response),
             media_type="application/json",
-            headers=_headers(rid, result.candidate),
+            headers={**result.headers, **_headers(rid, result.candidate)},
         )
     return StreamingResponse(
         _sse(result),
         media_type="text/event-stream",
-        headers={**_headers(rid, result.candidate), "cache-control": "no-cache", "x-accel-buffering": "no"},
+        headers={
+            **result.headers,
+            **_headers(rid, result.candidate),
+            "cache-control": "no-cache",
+            "x-accel-buffering": "no",
+        },
     )
 
 

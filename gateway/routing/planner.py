@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.catalog import Catalog, ModelEntry
-from gateway.errors import InvalidRequestError, ModelNotFoundError
+from gateway.errors import InvalidRequestError, ModelNotFoundError, PermissionDeniedError
 from gateway.providers.base import Provider
 from gateway.providers.registry import ProviderRegistry
+from gateway.tenancy.policy import AuthenticatedTenant
 from gateway.types import ChatRequest
 
 
@@ -31,11 +32,13 @@ class Planner:
                 out.append(Candidate(model, provider))
         return out
 
-    def plan(self, request: ChatRequest) -> list[Candidate]:
-        """An explicitly named model is the only candidate; it must be configured and able to serve the request.
+    def plan(self, tenant: AuthenticatedTenant, request: ChatRequest) -> list[Candidate]:
+        """An explicitly named model is the only candidate; it must be configured, allowed for the tenant, in a
+        region the tenant's residency rule accepts, and able to serve the request.
 
         Raises:
             ModelNotFoundError: the model is unknown or its provider is not configured.
+            PermissionDeniedError: the tenant may not use the model (allow-list or residency).
             InvalidRequestError: the model lacks a capability the request needs.
         """
         model = self._catalog.model(request.model)
@@ -44,8 +47,24 @@ class Planner:
             raise ModelNotFoundError(
                 f"The model '{request.model}' does not exist or is not available on this gateway.", param="model"
             )
+        _check_tenant_may_use(tenant, model)
         _check_capabilities(model, request)
         return [Candidate(model, provider)]
+
+
+def _check_tenant_may_use(tenant: AuthenticatedTenant, model: ModelEntry) -> None:
+    allowed = tenant.policy.allowed_models
+    if allowed is not None and model.name not in allowed:
+        raise PermissionDeniedError(
+            f"The model '{model.name}' is not allowed for this tenant.", param="model", code="model_not_allowed"
+        )
+    residency = tenant.policy.residency
+    if residency is not None and residency not in model.regions:
+        raise PermissionDeniedError(
+            f"The model '{model.name}' is served outside the required data residency '{residency}'.",
+            param="model",
+            code="residency_violation",
+        )
 
 
 def _check_capabilities(model: ModelEntry, request: ChatRequest) -> None:

@@ -14,7 +14,10 @@ def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         # One writer at a time; wait for the lock instead of failing at once when workers overlap.
         return create_async_engine(url, connect_args={"timeout": 30})
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # UTC sessions: day buckets and month boundaries in SQL are UTC whatever the server's timezone.
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args={"server_settings": {"timezone": "UTC"}}
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]

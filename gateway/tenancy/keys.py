@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.errors import AuthenticationError
 from gateway.store.repositories import keys as key_repo
 from gateway.store.tables import ApiKey, Tenant
+from gateway.tenancy.policy import AuthenticatedTenant, TenantPolicy
 
 KEY_PREFIX = "gwk_"
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -62,13 +63,6 @@ def display_prefix(key: str) -> str:
 
 
 @dataclass(frozen=True)
-class AuthenticatedTenant:
-    tenant_id: str
-    tenant_name: str
-    key_id: str
-
-
-@dataclass(frozen=True)
 class CreatedKey:
     key: str  # shown once, never stored
     key_id: str
@@ -76,24 +70,77 @@ class CreatedKey:
     prefix: str
 
 
-async def create_key(session: AsyncSession, tenant_name: str, expires_at: datetime | None = None) -> CreatedKey:
-    """Mint a key for `tenant_name`, creating the tenant when it does not exist yet."""
-    now = datetime.now(UTC)
-    tenant = await key_repo.tenant_by_name(session, tenant_name)
-    if tenant is None:
-        tenant = Tenant(id=uuid.uuid4().hex, name=tenant_name, created_at=now)
-        await key_repo.add_tenant(session, tenant)
+@dataclass(frozen=True)
+class KeyOptions:
+    name: str | None = None
+    role: str = "tenant"
+    expires_at: datetime | None = None
+    rate_limit_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+
+
+async def mint_key(session: AsyncSession, tenant_id: str, options: KeyOptions | None = None) -> CreatedKey:
+    """Mint a key for an existing tenant. Only its hash and display prefix are stored."""
+    options = options or KeyOptions()
     key = generate_key()
     record = ApiKey(
         id=uuid.uuid4().hex,
-        tenant_id=tenant.id,
+        tenant_id=tenant_id,
         key_hash=hash_key(key),
         prefix=display_prefix(key),
-        created_at=now,
-        expires_at=expires_at,
+        created_at=datetime.now(UTC),
+        expires_at=options.expires_at,
+        name=options.name,
+        role=options.role,
+        rate_limit_per_minute=options.rate_limit_per_minute,
+        tokens_per_minute=options.tokens_per_minute,
     )
     await key_repo.add_key(session, record)
-    return CreatedKey(key=key, key_id=record.id, tenant_id=tenant.id, prefix=record.prefix)
+    return CreatedKey(key=key, key_id=record.id, tenant_id=tenant_id, prefix=record.prefix)
+
+
+async def create_key(session: AsyncSession, tenant_name: str, expires_at: datetime | None = None) -> CreatedKey:
+    """Mint a key for `tenant_name`, creating the tenant when it does not exist yet (CLI convenience)."""
+    tenant = await key_repo.tenant_by_name(session, tenant_name)
+    if tenant is None:
+        tenant = Tenant(id=uuid.uuid4().hex, name=tenant_name, created_at=datetime.now(UTC))
+        await key_repo.add_tenant(session, tenant)
+    return await mint_key(session, tenant.id, KeyOptions(expires_at=expires_at))
+
+
+async def revoke_key(session: AsyncSession, key_id: str) -> ApiKey | None:
+    """Mark a key revoked (kept for the record). Instances stop accepting it within their key cache window."""
+    key = await key_repo.key_by_id(session, key_id)
+    if key is not None and key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+    return key
+
+
+async def rotate_key(session: AsyncSession, key_id: str) -> CreatedKey | None:
+    """Revoke a key and mint its successor with the same settings."""
+    old = await revoke_key(session, key_id)
+    if old is None:
+        return None
+    options = KeyOptions(
+        name=old.name,
+        role=old.role,
+        expires_at=old.expires_at,
+        rate_limit_per_minute=old.rate_limit_per_minute,
+        tokens_per_minute=old.tokens_per_minute,
+    )
+    return await mint_key(session, old.tenant_id, options)
+
+
+def policy_of(tenant: Tenant) -> TenantPolicy:
+    return TenantPolicy(
+        rate_limit_per_minute=tenant.rate_limit_per_minute,
+        tokens_per_minute=tenant.tokens_per_minute,
+        monthly_token_budget=tenant.monthly_token_budget,
+        monthly_budget_eur=tenant.monthly_budget_eur,
+        residency=tenant.residency,
+        pii_policy=tenant.pii_policy,
+        allowed_models=tuple(tenant.allowed_models) if tenant.allowed_models is not None else None,
+    )
 
 
 class KeyAuthenticator:
@@ -125,13 +172,24 @@ class KeyAuthenticator:
 
     async def _lookup(self, digest: str) -> AuthenticatedTenant | None:
         async with self._sessions() as session:
-            record = await key_repo.key_by_hash(session, digest)
-        if record is None or not hmac.compare_digest(record.key_hash, digest):
+            found = await key_repo.key_with_tenant_by_hash(session, digest)
+        if found is None:
+            return None
+        key, tenant = found
+        if not hmac.compare_digest(key.key_hash, digest) or tenant.disabled:
             return None
         now = datetime.now(UTC)
-        if record.revoked_at is not None or (record.expires_at is not None and _aware(record.expires_at) <= now):
+        if key.revoked_at is not None or (key.expires_at is not None and _aware(key.expires_at) <= now):
             return None
-        return AuthenticatedTenant(tenant_id=record.tenant_id, tenant_name=record.tenant_name, key_id=record.key_id)
+        return AuthenticatedTenant(
+            tenant_id=tenant.id,
+            tenant_name=tenant.name,
+            key_id=key.id,
+            role=key.role,
+            policy=policy_of(tenant),
+            key_rate_limit_per_minute=key.rate_limit_per_minute,
+            key_tokens_per_minute=key.tokens_per_minute,
+        )
 
 
 def _aware(moment: datetime) -> datetime:

@@ -18,7 +18,7 @@ async def test_concurrent_upgrades_from_many_instances_converge(postgres_url: st
         await asyncio.gather(*(db.upgrade(engine) for engine in engines))
         async with engines[0].connect() as conn:
             version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-        assert version == "0001"
+        assert version == "0002"
     finally:
         for engine in engines:
             await engine.dispose()

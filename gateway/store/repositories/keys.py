@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.store.tables import ApiKey, Tenant
 
 
-@dataclass(frozen=True)
-class KeyRecord:
-    """What authentication needs to know about a key, detached from the session."""
-
-    key_id: str
-    key_hash: str
-    tenant_id: str
-    tenant_name: str
-    expires_at: datetime | None
-    revoked_at: datetime | None
-
-
 async def tenant_by_name(session: AsyncSession, name: str) -> Tenant | None:
     return (await session.execute(select(Tenant).where(Tenant.name == name))).scalar_one_or_none()
+
+
+async def tenant_by_id(session: AsyncSession, tenant_id: str) -> Tenant | None:
+    return await session.get(Tenant, tenant_id)
+
+
+async def list_tenants(session: AsyncSession) -> Sequence[Tenant]:
+    return (await session.execute(select(Tenant).order_by(Tenant.created_at))).scalars().all()
 
 
 async def add_tenant(session: AsyncSession, tenant: Tenant) -> None:
@@ -37,12 +33,27 @@ async def add_key(session: AsyncSession, key: ApiKey) -> None:
     await session.flush()
 
 
-async def key_by_hash(session: AsyncSession, key_hash: str) -> KeyRecord | None:
+async def key_by_id(session: AsyncSession, key_id: str) -> ApiKey | None:
+    return await session.get(ApiKey, key_id)
+
+
+async def list_keys(session: AsyncSession, tenant_id: str | None) -> Sequence[ApiKey]:
+    query = select(ApiKey).order_by(ApiKey.created_at)
+    if tenant_id is not None:
+        query = query.where(ApiKey.tenant_id == tenant_id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def key_with_tenant_by_hash(session: AsyncSession, key_hash: str) -> tuple[ApiKey, Tenant] | None:
     row = (
         await session.execute(
-            select(ApiKey.id, ApiKey.key_hash, ApiKey.tenant_id, Tenant.name, ApiKey.expires_at, ApiKey.revoked_at)
-            .join(Tenant, Tenant.id == ApiKey.tenant_id)
-            .where(ApiKey.key_hash == key_hash)
+            select(ApiKey, Tenant).join(Tenant, Tenant.id == ApiKey.tenant_id).where(ApiKey.key_hash == key_hash)
         )
     ).one_or_none()
-    return KeyRecord(*row) if row is not None else None
+    return (row[0], row[1]) if row is not None else None
+
+
+async def touch_keys(session: AsyncSession, last_used: dict[str, datetime]) -> None:
+    """Record when keys were last used (batched by the ledger writer, not per request)."""
+    for key_id, moment in last_used.items():
+        await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=moment))

@@ -1,0 +1,46 @@
+"""The recognizer interface and small helpers every recognizer shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Protocol
+
+from gateway.privacy.entities import Entity
+
+# Labels that mark a number as a business reference rather than personal data. Checked before a
+# number-shaped match so that "Bestellnummer 0301234567" is not taken for a phone number.
+REFERENCE_LABEL = re.compile(
+    r"(?:bestell|rechnungs|kunden|auftrags|vertrags|vorgangs|artikel|sendungs|lieferschein|ticket|"
+    r"referenz|beleg|angebots|mitglieds|bearbeitungs|fall|order|invoice|customer|projekt|seriennummer|"
+    r"serien|tracking|aktenzeichen|az\b|buchungs|transaktions|registrier|produkt|modell|charge)"
+    r"[\w.\- ]{0,14}[:#]?\s*$",
+    re.IGNORECASE,
+)
+
+
+class Recognizer(Protocol):
+    """Finds entities of one or a few types in a text."""
+
+    types: frozenset[str]
+
+    def find(self, text: str) -> Iterator[Entity]:
+        """Yield every entity found in ``text``."""
+        ...
+
+
+def preceded_by(text: str, start: int, pattern: re.Pattern[str], window: int = 40) -> bool:
+    """Tell whether ``pattern`` matches in the ``window`` characters before ``start``.
+
+    Args:
+        text: The whole text.
+        start: Offset of the candidate.
+        pattern: A compiled pattern, usually anchored with ``$`` or searching for a keyword.
+        window: How far back to look.
+    """
+    return pattern.search(text, max(0, start - window), start) is not None
+
+
+def is_reference_number(text: str, start: int) -> bool:
+    """Tell whether the number at ``start`` is labelled as an order/invoice/customer number."""
+    return preceded_by(text, start, REFERENCE_LABEL, window=30)

@@ -1,0 +1,67 @@
+"""KFZ: German, Austrian and Swiss number plates in their common notations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.base import preceded_by
+from gateway.privacy.recognizers.kfz_codes import AUSTRIAN_CODES, GERMAN_CODES, SWISS_CODES
+
+_SEP = r"(?:\s?-\s?|\s)"
+# German: district code, separator, one or two letters, 1-4 digits, optional E (electric) / H (historic).
+_GERMAN = re.compile(
+    rf"(?<![\w-])(?P<code>[A-ZÄÖÜ]{{1,3}}){_SEP}(?P<letters>[A-Z]{{1,2}})[ -]?(?P<digits>[1-9]\d{{0,3}})"
+    r"(?:\s?[EH])?(?![\w-])"
+)
+# Austrian: district code, separator, digits then letters ("W-12345A", "W 12345 A", "GU 123 AB").
+_AUSTRIAN = re.compile(rf"(?<![\w-])(?P<code>[A-Z]{{1,2}}){_SEP}(?P<digits>[1-9]\d{{0,5}})\s?[A-Z]{{1,3}}(?![\w-])")
+# Swiss: canton code and up to six digits ("ZH 123456").
+_SWISS = re.compile(r"(?<![\w-])(?P<code>[A-Z]{2})[ -]?(?P<digits>[1-9]\d{0,5})(?![\w-]|[.,]\d)")
+_CONTEXT = re.compile(
+    r"(?:kennzeichen|kfz|pkw|lkw|fahrzeug|auto|wagen|halter|motorrad|amtl|nummernschild|zulassung|"
+    r"parkausweis|stellplatz|schild|parkt|geparkt|unfall)",
+    re.IGNORECASE,
+)
+# Canton codes that are also everyday tokens (AG = Aktiengesellschaft, BE, SO, GE, UR, ...).
+_AMBIGUOUS_CANTONS = frozenset({"AG", "AI", "AR", "BE", "FR", "GE", "JU", "NE", "SO", "TI", "UR", "SG", "GL"})
+
+
+class KfzRecognizer:
+    """Finds vehicle registration plates, checking the district code against the official list."""
+
+    types = frozenset({"KFZ"})
+
+    def find(self, text: str) -> Iterator[Entity]:
+        """Yield every plausible number plate in ``text``."""
+        for match in _GERMAN.finditer(text):
+            if match.group("code") in GERMAN_CODES and _plate_length(match) <= 8:
+                yield Entity("KFZ", match.start(), match.end(), self._score(text, match.start(), 0.75))
+        for match in _AUSTRIAN.finditer(text):
+            if match.group("code") in AUSTRIAN_CODES and len(match.group().replace(" ", "")) >= 5:
+                yield Entity("KFZ", match.start(), match.end(), self._score(text, match.start(), 0.7))
+        for match in _SWISS.finditer(text):
+            if match.group("code") in SWISS_CODES:
+                score = self._swiss_score(text, match)
+                if score > 0:
+                    yield Entity("KFZ", match.start(), match.end(), score)
+
+    @staticmethod
+    def _score(text: str, start: int, base: float) -> float:
+        return 0.95 if preceded_by(text, start, _CONTEXT, window=50) else base
+
+    @staticmethod
+    def _swiss_score(text: str, match: re.Match[str]) -> float:
+        """Swiss plates are digits after a two-letter code: accept them alone only when unambiguous."""
+        if preceded_by(text, match.start(), _CONTEXT, window=50):
+            return 0.9
+        digits = match.group("digits")
+        is_year = len(digits) == 4 and digits[:2] in {"19", "20"}
+        if match.group("code") in _AMBIGUOUS_CANTONS or len(digits) < 3 or is_year:
+            return 0.0
+        return 0.6
+
+
+def _plate_length(match: re.Match[str]) -> int:
+    return len(match.group("code")) + len(match.group("letters")) + len(match.group("digits"))

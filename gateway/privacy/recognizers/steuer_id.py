@@ -1,0 +1,33 @@
+"""STEUER_ID: the German tax identification number (python-stdnum ``de.idnr``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from stdnum.de import idnr
+
+from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.base import is_reference_number, preceded_by
+
+# Eleven digits, first not zero, compact or with single spaces/dots/slashes between digit groups.
+_CANDIDATE = re.compile(r"(?<![\d+/.,-])[1-9](?:[ ./]?\d){10}(?![\d]|[.,/-]\d)")
+_CONTEXT = re.compile(
+    r"(?:steuer|st\.?-?id|idnr|id-nr|identifikationsnummer|tin\b|steuerliche)", re.IGNORECASE
+)
+
+
+class SteuerIdRecognizer:
+    """Finds Steuer-IDs valid in check digit and digit distribution."""
+
+    types = frozenset({"STEUER_ID"})
+
+    def find(self, text: str) -> Iterator[Entity]:
+        """Yield every valid Steuer-ID in ``text``."""
+        for match in _CANDIDATE.finditer(text):
+            if not idnr.is_valid(match.group().replace(" ", "").replace(".", "").replace("/", "")):
+                continue
+            if preceded_by(text, match.start(), _CONTEXT, window=50):
+                yield Entity("STEUER_ID", match.start(), match.end(), 0.97)
+            elif not is_reference_number(text, match.start()):
+                yield Entity("STEUER_ID", match.start(), match.end(), 0.75)

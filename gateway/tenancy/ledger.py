@@ -1,0 +1,90 @@
+"""The usage ledger writer: rows are appended without waiting and written in batches by one background task.
+
+A clean shutdown drains everything. A failed write keeps its rows and retries on the next flush, so a database
+hiccup delays the ledger but loses nothing that this process accepted; a killed process loses at most the rows of
+its last flush interval (see docs on reliability).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from gateway.store.repositories import keys as key_repo
+from gateway.store.repositories import usage as usage_repo
+
+log = logging.getLogger("gateway.ledger")
+
+
+class LedgerWriter:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,  # type: ignore[type-arg]
+        flush_interval: float = 0.2,
+        batch_size: int = 500,
+    ) -> None:
+        self._sessions = sessions
+        self._flush_interval = flush_interval
+        self._batch_size = batch_size
+        self._rows: list[dict[str, Any]] = []
+        self._last_used: dict[str, datetime] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Queue one ledger row (never blocks the request)."""
+        self._rows.append(row)
+        if row.get("key_id"):
+            self._last_used[row["key_id"]] = row["created_at"]
+        if len(self._rows) >= self._batch_size:
+            self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._rows)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="ledger-writer")
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._flush_interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything queued so far in one transaction; on failure keep it for the next try."""
+        if not self._rows and not self._last_used:
+            return
+        rows, self._rows = self._rows, []
+        last_used, self._last_used = self._last_used, {}
+        try:
+            async with self._sessions() as session, session.begin():
+                await usage_repo.insert_rows(session, rows)
+                await key_repo.touch_keys(session, last_used)
+        except Exception:  # noqa: BLE001 - any database failure: keep the rows, retry next flush
+            log.exception("ledger write failed; will retry", extra={"rows": len(rows)})
+            self._rows[:0] = rows
+            for key_id, moment in last_used.items():
+                self._last_used.setdefault(key_id, moment)
+
+    async def stop(self) -> None:
+        """Stop the loop and drain the queue (a few attempts, then report what could not be written)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        for _ in range(5):
+            await self.flush()
+            if not self._rows:
+                return
+            await asyncio.sleep(0.2)
+        log.error("ledger rows could not be written at shutdown", extra={"rows": len(self._rows)})

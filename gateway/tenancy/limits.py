@@ -1,0 +1,194 @@
+"""The `admit` stage: per-tenant (and per-key) sliding-window rate limits and monthly budgets, and their settle.
+
+Budgets reserve a request's estimated tokens before it runs and settle to the provider's real usage after it, so
+a budget overshoots by at most what the requests in flight when it ran out actually used beyond their estimate.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from gateway.errors import BudgetExceededError, RateLimitError, ServiceUnavailableError
+from gateway.store.state.base import BudgetCounter, Limit, RateDecision, RateLimiter, StateUnavailableError
+from gateway.tenancy.policy import AuthenticatedTenant
+from gateway.tenancy.usage_source import UsageSource
+from gateway.types import ChatRequest, Usage
+
+log = logging.getLogger("gateway.limits")
+WINDOW_SECONDS = 60.0
+MICRO = 1_000_000  # EUR budgets are counted in micro-euros
+
+
+@dataclass
+class Admission:
+    """What `admit` reserved, so that `settle` can correct it to the real usage."""
+
+    tenant_id: str
+    estimated_tokens: int = 0
+    token_budget_key: str | None = None
+    eur_budget_key: str | None = None
+    rate_keys: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    degraded: bool = False
+
+
+def estimate_tokens(request: ChatRequest, default_output_tokens: int) -> int:
+    """A cheap upper-leaning estimate: ~4 characters a token for the input, plus the output limit."""
+    chars = sum(len(m.content or "") + sum(len(c.arguments) + len(c.name) for c in m.tool_calls) for m in request.messages)
+    chars += sum(len(t.name) + len(t.description or "") + len(str(t.parameters)) for t in request.tools)
+    prompt = math.ceil(chars / 4) + 4 * len(request.messages)
+    return prompt + (request.max_tokens or default_output_tokens)
+
+
+def _rate_headers(decision: RateDecision, limits: list[Limit]) -> dict[str, str]:
+    headers = {}
+    for limit in limits:
+        headers[f"x-ratelimit-limit-{limit.name}"] = str(limit.limit)
+        headers[f"x-ratelimit-remaining-{limit.name}"] = str(max(0, decision.remaining.get(limit.name, 0)))
+        headers[f"x-ratelimit-reset-{limit.name}"] = f"{decision.reset_seconds.get(limit.name, 0.0):.3f}s"
+    return headers
+
+
+def _limits(requests_per_minute: int | None, tokens_per_minute: int | None) -> list[Limit]:
+    limits = []
+    if requests_per_minute is not None:
+        limits.append(Limit("requests", requests_per_minute, WINDOW_SECONDS))
+    if tokens_per_minute is not None:
+        limits.append(Limit("tokens", tokens_per_minute, WINDOW_SECONDS))
+    return limits
+
+
+class Limits:
+    def __init__(
+        self,
+        rate_limiter: RateLimiter,
+        budgets: BudgetCounter,
+        usage: UsageSource,
+        *,
+        fail_open: bool = False,
+        budget_timezone: str = "UTC",
+        default_output_tokens: int = 1024,
+    ) -> None:
+        self._rate = rate_limiter
+        self._budgets = budgets
+        self._usage = usage
+        self._fail_open = fail_open
+        self._tz = ZoneInfo(budget_timezone)
+        self._default_output = default_output_tokens
+        self._seeded: set[str] = set()
+
+    def month_bounds(self, now: datetime | None = None) -> tuple[datetime, datetime]:
+        """[start, end) of the budget month containing `now`, in the configured timezone, as UTC datetimes."""
+        local = (now or datetime.now(UTC)).astimezone(self._tz)
+        start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        end = (start + timedelta(days=32)).replace(day=1)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    async def admit(self, tenant: AuthenticatedTenant, request: ChatRequest) -> Admission:
+        """Reserve rate and budget for `request`, or raise RateLimitError / BudgetExceededError."""
+        admission = Admission(tenant.tenant_id, estimate_tokens(request, self._default_output))
+        try:
+            await self._admit_rates(tenant, admission)
+            await self._admit_budgets(tenant, admission)
+        except (RateLimitError, BudgetExceededError):
+            await self._release(admission)
+            raise
+        except StateUnavailableError as exc:
+            await self._release(admission)
+            if not self._fail_open:
+                log.error("limit store unavailable; failing closed", extra={"error": type(exc).__name__})
+                raise ServiceUnavailableError("Limits cannot be checked right now; try again shortly.") from None
+            log.warning("limit store unavailable; failing open", extra={"error": type(exc).__name__})
+            return Admission(tenant.tenant_id, admission.estimated_tokens, degraded=True)
+        return admission
+
+    async def _admit_rates(self, tenant: AuthenticatedTenant, admission: Admission) -> None:
+        policy = tenant.policy
+        scopes = [
+            (f"key:{tenant.key_id}", _limits(tenant.key_rate_limit_per_minute, tenant.key_tokens_per_minute)),
+            (f"tenant:{tenant.tenant_id}", _limits(policy.rate_limit_per_minute, policy.tokens_per_minute)),
+        ]
+        cost = {"requests": 1, "tokens": admission.estimated_tokens}
+        for key, limits in scopes:
+            if not limits:
+                continue
+            decision = await self._rate.acquire(key, limits, cost)
+            admission.headers.update(_rate_headers(decision, limits))
+            if not decision.allowed:
+                raise RateLimitError(
+                    f"Rate limit reached for {decision.limit_name} per minute.",
+                    retry_after=decision.retry_after,
+                    extra_headers=admission.headers,
+                )
+            admission.rate_keys.append(key)
+
+    async def _admit_budgets(self, tenant: AuthenticatedTenant, admission: Admission) -> None:
+        policy = tenant.policy
+        start, end = self.month_bounds()
+        month = start.astimezone(self._tz).strftime("%Y-%m")  # the key changes at the month boundary: reset
+        ttl = int((end - datetime.now(UTC)).total_seconds()) + 7 * 86400
+        if policy.monthly_token_budget is not None:
+            key = f"budget:tokens:{tenant.tenant_id}:{month}"
+            await self._reserve(key, admission.estimated_tokens, policy.monthly_token_budget, ttl, tenant, "tokens")
+            admission.token_budget_key = key
+        if policy.monthly_budget_eur is not None:
+            key = f"budget:eur:{tenant.tenant_id}:{month}"
+            # One micro-euro is reserved: admitted while spend is below the limit; settle adds the real cost.
+            await self._reserve(key, 1, int(policy.monthly_budget_eur * MICRO), ttl, tenant, "eur")
+            admission.eur_budget_key = key
+
+    async def _reserve(
+        self, key: str, amount: int, limit: int, ttl: int, tenant: AuthenticatedTenant, unit: str
+    ) -> None:
+        if key not in self._seeded:
+            await self._budgets.seed(key, await self._ledger_total(tenant.tenant_id, unit), ttl)
+            self._seeded.add(key)
+        decision = await self._budgets.reserve(key, amount, limit, ttl)
+        if decision.created:  # the store lost the counter mid-month: add back what the ledger knows
+            await self._budgets.settle(key, 0, await self._ledger_total(tenant.tenant_id, unit))
+        if not decision.allowed:
+            what = "token" if unit == "tokens" else "EUR"
+            raise BudgetExceededError(
+                f"The monthly {what} budget of this tenant is used up ({decision.used} of {decision.limit}"
+                f"{' micro-EUR' if unit == 'eur' else ' tokens'}). It resets at the start of next month."
+            )
+
+    async def _ledger_total(self, tenant_id: str, unit: str) -> int:
+        start, end = self.month_bounds()
+        if unit == "tokens":
+            return await self._usage.tokens_between(tenant_id, start, end)
+        return int(await self._usage.cost_eur_between(tenant_id, start, end) * MICRO)
+
+    async def _release(self, admission: Admission) -> None:
+        """Undo what an admission took so far (a later limit refused it)."""
+        for key in admission.rate_keys:
+            await self._rate.adjust(key, "requests", -1)
+            await self._rate.adjust(key, "tokens", -admission.estimated_tokens)
+        admission.rate_keys.clear()
+        if admission.token_budget_key:
+            await self._budgets.settle(admission.token_budget_key, admission.estimated_tokens, 0)
+            admission.token_budget_key = None
+
+    async def settle(self, admission: Admission, usage: Usage, cost_eur: float) -> None:
+        """Correct the reservations to the real usage (also for failed and abandoned requests)."""
+        if admission.degraded:
+            return
+        actual = usage.total_tokens
+        try:
+            for key in admission.rate_keys:
+                await self._rate.adjust(key, "tokens", actual - admission.estimated_tokens)
+            if admission.token_budget_key:
+                await self._budgets.settle(admission.token_budget_key, admission.estimated_tokens, actual)
+            if admission.eur_budget_key:
+                await self._budgets.settle(admission.eur_budget_key, 1, round(cost_eur * MICRO))
+        except StateUnavailableError:
+            log.warning("limit store unavailable at settle; counters re-seed from the ledger")
+
+    async def ping(self) -> None:
+        await self._rate.ping()
+        await self._budgets.ping()
+
