@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from gateway.api import chat, meta
+from gateway.api import admin, chat, meta
 from gateway.api.http_errors import install_error_handlers
 from gateway.api.openai_wire import parse_chat_request
 from gateway.catalog import Catalog, load_catalog
@@ -40,6 +40,7 @@ class Components:
     engine: AsyncEngine
     registry: ProviderRegistry
     planner: Planner
+    sessions: async_sessionmaker  # type: ignore[type-arg]
     keys: KeyAuthenticator
     limits: Limits
     ledger: LedgerWriter
@@ -106,7 +107,7 @@ async def build_components(settings: Settings) -> Components:
     pipeline = Pipeline(keys, parse_chat_request, limits, planner, Dispatcher(), settler)
     log.info("gateway ready", extra={"providers": sorted(registry.providers), "database": engine.dialect.name})
     return Components(
-        settings, catalog, engine, registry, planner, keys, limits, ledger, settler, pipeline, demo, redis
+        settings, catalog, engine, registry, planner, sessions, keys, limits, ledger, settler, pipeline, demo, redis
     )
 
 
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(meta.router)
+    app.include_router(admin.router)
     return app
 
 

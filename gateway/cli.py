@@ -31,7 +31,7 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_key(tenant: str, expires_days: int | None) -> None:
+async def _create_key(tenant: str, expires_days: int | None, role: str) -> None:
     from gateway.store import db
     from gateway.tenancy.keys import create_key
 
@@ -41,11 +41,11 @@ async def _create_key(tenant: str, expires_days: int | None) -> None:
         await db.upgrade(engine)
         expires = datetime.now(UTC) + timedelta(days=expires_days) if expires_days else None
         async with db.session_factory(engine)() as session, session.begin():
-            created = await create_key(session, tenant, expires)
+            created = await create_key(session, tenant, expires, role)
     finally:
         await engine.dispose()
     print(f"tenant: {tenant} ({created.tenant_id})", file=sys.stderr)
-    print(f"key id: {created.key_id}  prefix: {created.prefix}", file=sys.stderr)
+    print(f"key id: {created.key_id}  prefix: {created.prefix}  role: {role}", file=sys.stderr)
     print("This key is shown once; store it now:", file=sys.stderr)
     print(created.key)
 
@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", help="create a key (and the tenant if new); prints the key once")
     create.add_argument("--tenant", required=True)
     create.add_argument("--expires-days", type=int, default=None)
+    create.add_argument("--role", choices=["tenant", "admin"], default="tenant", help="admin keys may use /admin")
     dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     dbp.add_parser("upgrade", help="apply migrations up to the newest")
     return parser
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "keys":
-        asyncio.run(_create_key(args.tenant, args.expires_days))
+        asyncio.run(_create_key(args.tenant, args.expires_days, args.role))
         return 0
     asyncio.run(_db_upgrade())
     return 0

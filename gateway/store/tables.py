@@ -79,7 +79,7 @@ class UsageRecord(Base):
     price_input_usd_per_1m: Mapped[float] = mapped_column(Float, default=0.0)
     price_output_usd_per_1m: Mapped[float] = mapped_column(Float, default=0.0)
     eur_per_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    cost_eur: Mapped[float] = mapped_column(Numeric(18, 8, asdecimal=False), default=0.0)
+    cost_eur: Mapped[float] = mapped_column(Numeric(24, 12, asdecimal=False), default=0.0)
     cache_hit: Mapped[bool] = mapped_column(Boolean, default=False)
     stream: Mapped[bool] = mapped_column(Boolean, default=False)
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)

@@ -12,6 +12,7 @@ import secrets
 import time
 import uuid
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -99,13 +100,20 @@ async def mint_key(session: AsyncSession, tenant_id: str, options: KeyOptions | 
     return CreatedKey(key=key, key_id=record.id, tenant_id=tenant_id, prefix=record.prefix)
 
 
-async def create_key(session: AsyncSession, tenant_name: str, expires_at: datetime | None = None) -> CreatedKey:
-    """Mint a key for `tenant_name`, creating the tenant when it does not exist yet (CLI convenience)."""
+async def ensure_tenant(session: AsyncSession, tenant_name: str) -> Tenant:
     tenant = await key_repo.tenant_by_name(session, tenant_name)
     if tenant is None:
-        tenant = Tenant(id=uuid.uuid4().hex, name=tenant_name, created_at=datetime.now(UTC))
+        tenant = Tenant(id=uuid.uuid4().hex, name=tenant_name, created_at=datetime.now(UTC), disabled=False)
         await key_repo.add_tenant(session, tenant)
-    return await mint_key(session, tenant.id, KeyOptions(expires_at=expires_at))
+    return tenant
+
+
+async def create_key(
+    session: AsyncSession, tenant_name: str, expires_at: datetime | None = None, role: str = "tenant"
+) -> CreatedKey:
+    """Mint a key for `tenant_name`, creating the tenant when it does not exist yet (CLI convenience)."""
+    tenant = await ensure_tenant(session, tenant_name)
+    return await mint_key(session, tenant.id, KeyOptions(expires_at=expires_at, role=role))
 
 
 async def revoke_key(session: AsyncSession, key_id: str) -> ApiKey | None:
@@ -129,6 +137,10 @@ async def rotate_key(session: AsyncSession, key_id: str) -> CreatedKey | None:
         tokens_per_minute=old.tokens_per_minute,
     )
     return await mint_key(session, old.tenant_id, options)
+
+
+async def list_keys(session: AsyncSession, tenant_id: str | None) -> Sequence[ApiKey]:
+    return await key_repo.list_keys(session, tenant_id)
 
 
 def policy_of(tenant: Tenant) -> TenantPolicy:

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("price_input_usd_per_1m", sa.Float(), nullable=False),
         sa.Column("price_output_usd_per_1m", sa.Float(), nullable=False),
         sa.Column("eur_per_usd", sa.Float(), nullable=False),
-        sa.Column("cost_eur", sa.Numeric(18, 8), nullable=False),
+        sa.Column("cost_eur", sa.Numeric(24, 12), nullable=False),
         sa.Column("cache_hit", sa.Boolean(), nullable=False),
         sa.Column("stream", sa.Boolean(), nullable=False),
         sa.Column("latency_ms", sa.Float(), nullable=False),

@@ -83,14 +83,18 @@ class MemoryRateLimiter:
             amount = cost.get(limit.name, 0)
             if log.total + amount > limit.limit:
                 refused = refused or limit.name
-                waits.append(None if amount > limit.limit else log.wait_for(log.total + amount - limit.limit, now))
+                waits.append(
+                    None if amount > limit.limit else log.wait_for(log.total + amount - limit.limit, now)
+                )
         if refused is None:
             for limit, log in zip(limits, logs, strict=True):
                 log.add(now, cost.get(limit.name, 0))
         return RateDecision(
             allowed=refused is None,
             limit_name=refused,
-            remaining={lim.name: max(0, lim.limit - log.total) for lim, log in zip(limits, logs, strict=True)},
+            remaining={
+                lim.name: max(0, lim.limit - log.total) for lim, log in zip(limits, logs, strict=True)
+            },
             reset_seconds={lim.name: log.reset_in(now) for lim, log in zip(limits, logs, strict=True)},
             retry_after=_retry_after(waits),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -20,6 +20,8 @@ from gateway.store.state.base import BudgetDecision, Limit, RateDecision, StateU
 Clock = Callable[[], float]
 DEFAULT_CONNECT_TIMEOUT = 0.5
 DEFAULT_SOCKET_TIMEOUT = 1.0
+DEFAULT_MAX_CONNECTIONS = 64
+DEFAULT_POOL_TIMEOUT = 1.0
 
 
 @contextmanager
@@ -32,10 +34,17 @@ def map_redis_errors() -> Iterator[None]:
 
 
 def client_from_url(url: str, **options: Any) -> aioredis.Redis:
-    """A client with short timeouts, so an unreachable Redis fails a request fast instead of hanging it."""
+    """A client with short timeouts, so an unreachable Redis fails a request fast instead of hanging it.
+
+    The pool blocks (up to `timeout` seconds) when all connections are busy: redis-py's default pool raises
+    `MaxConnectionsError` at once past 100 concurrent commands, which a busy gateway reaches.
+    """
     options.setdefault("socket_connect_timeout", DEFAULT_CONNECT_TIMEOUT)
     options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
-    return cast(aioredis.Redis, aioredis.Redis.from_url(url, **options))
+    options.setdefault("max_connections", DEFAULT_MAX_CONNECTIONS)
+    options.setdefault("timeout", DEFAULT_POOL_TIMEOUT)
+    pool = aioredis.BlockingConnectionPool.from_url(url, **options)
+    return aioredis.Redis.from_pool(pool)
 
 
 class _RedisBackend:
@@ -59,7 +68,9 @@ class _RedisBackend:
 class RedisRateLimiter(_RedisBackend):
     """Exact sliding-window limits in Redis (a sorted-set log per limit), all limits in one script call."""
 
-    def __init__(self, client: aioredis.Redis, *, clock: Clock | None = None, owns_client: bool = False) -> None:
+    def __init__(
+        self, client: aioredis.Redis, *, clock: Clock | None = None, owns_client: bool = False
+    ) -> None:
         """Args:
         client: A `redis.asyncio` client, possibly shared with other backends.
         clock: Seconds since the epoch, for tests only; None uses Redis' own clock, which every process shares.

@@ -1,0 +1,100 @@
+"""Word lists and patterns the PERSON recognizer reads its evidence from.
+
+German capitalises every noun, so a capitalised word proves nothing: a name needs a trigger (salutation,
+title, greeting, sign-off, form label, mail header) or a known first name.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LOWER = r"a-zäöüßéèáàíóúñçëïâêôûšžćčøåæ'"
+NAME_TOKEN = rf"[A-ZÄÖÜ][{_LOWER}]+(?:-[A-ZÄÖÜ][{_LOWER}]+)*"
+_PARTICLE = r"(?:von und zu|von der|von den|van der|van den|von|van|zu|vom|de la|de|di|da|del|ten|ter|le|la|el|al)"
+# One name token, optionally with a nobiliary particle ("von Weizsäcker"), at a given position.
+TOKEN = re.compile(rf"(?:(?P<particle>{_PARTICLE}) )?(?P<name>{NAME_TOKEN})(?![\w-])")
+ANY_TOKEN = re.compile(rf"(?<![\w-]){NAME_TOKEN}(?![\w-])")
+TITLE = re.compile(
+    r"(?:Dr\.-Ing\.|Dr\.|Prof\.|Professor(?:in)?|Doktor|Dipl\.-[\wä]+\.?|Mag\.(?:a)?|Ing\.|med\.|dent\.|vet\."
+    r"|rer\. ?nat\.|rer\. ?pol\.|phil\.|jur\.|h\. ?c\.|habil\.|PD|MBA|M\. ?Sc\.|B\. ?Sc\.|M\. ?A\.|B\. ?A\."
+    r"|LL\. ?M\.|RA|RAin|Rechtsanwalt|Rechtsanwältin|Notar(?:in)?|Pfarrer(?:in)?|Pastor(?:in)?|"
+    r"Bürgermeister(?:in)?|Kommissar(?:in)?|Hauptkommissar(?:in)?|Schwester|Pater|Dekan(?:in)?)[ \t]+"
+)
+SEPARATOR = re.compile(r"[ \t]+")
+INVERTED = re.compile(r",[ \t]*")
+
+SALUTATION = re.compile(r"(?<![\w-])(?:Herrn?|Frau|Fräulein|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Familie|Fam\.)[ \t]+")
+TITLE_TRIGGER = re.compile(r"(?<![\w.-])(?:Dr\.|Prof\.|Professor(?:in)?|Dipl\.-Ing\.|Mag\.)[ \t]+")
+GREETING = re.compile(
+    r"(?<![\w-])(?:Hallo|Hi|Hey|Liebe|Lieber|Liebes|Sehr geehrte|Sehr geehrter|Guten Morgen|Guten Tag|"
+    r"Guten Abend|Moin|Moin moin|Servus|Grüezi|Grüß Gott|Grüß dich|Grüss dich|Salü|Hallöchen|Dear|Ciao|"
+    r"Danke|Vielen Dank|Danke dir|Danke Ihnen)[ \t]*,?[ \t]+"
+)
+SIGN_OFF = re.compile(
+    r"(?:(?:Mit )?(?:freundlichen|freundliche|besten|beste|viele|vielen|liebe|liebste|herzliche|herzlichen|"
+    r"schöne|sonnige|kollegiale|Freundliche|Beste|Viele|Liebe|Herzliche|Schöne|Sonnige|Kollegiale) "
+    r"(?:Grüßen|Grüße|Grüssen|Grüsse|Gruß|Gruss)(?: aus [A-ZÄÖÜ]\w+)?|MfG|LG|VG|Gruß|Gruss|Grüße|Grüsse|"
+    r"Best regards|Kind regards|Regards|Cheers|Bis bald|Bis dann|Beste Grüße|Danke und Gruß|Dein|Deine|"
+    r"Euer|Eure|Ihr|Ihre)[,!.]?[ \t]*(?:\n[ \t]*){1,2}"
+)
+INLINE_SIGN_OFF = re.compile(r"(?<![\w-])(?:Gruß|Gruss|Grüße|Grüsse|LG|VG|MfG|Cheers)[,]?[ \t]+")
+_LABELS = (
+    r"Name|Vorname|Nachname|Familienname|Geburtsname|Vor- und Nachname|Ansprechpartner(?:in)?|"
+    r"Kontaktperson|Kunde|Kundin|Mitarbeiter(?:in)?|Patient(?:in)?|Antragsteller(?:in)?|Versicherte[rn]?|"
+    r"Versicherungsnehmer(?:in)?|Kontoinhaber(?:in)?|Inhaber(?:in)?|Empfänger(?:in)?|Absender(?:in)?|"
+    r"Bearbeiter(?:in)?|Sachbearbeiter(?:in)?|Auftraggeber(?:in)?|Mieter(?:in)?|Vermieter(?:in)?|"
+    r"Fahrer(?:in)?|Fahrzeughalter(?:in)?|Halter(?:in)?|Bewerber(?:in)?|Geschädigte[rn]?|Teilnehmer(?:in)?|"
+    r"Schüler(?:in)?|Student(?:in)?|Verfasser(?:in)?|Unterzeichner(?:in)?|Zeuge|Zeugin|"
+    r"Erziehungsberechtigte[rn]?|Ehepartner(?:in)?|Kind|Vertreter(?:in)?|Betreuer(?:in)?|Arzt|Ärztin|"
+    r"Begünstigte[rn]?|Zahlungsempfänger(?:in)?|Kontakt|Melder(?:in)?|Gemeldet von|Erstellt von|Zuständig|"
+    r"Verantwortlich|Projektleiter(?:in)?|Teamleiter(?:in)?|Vorgesetzte[rn]?|Mitglied|Beschäftigte[rn]?|"
+    r"Angestellte[rn]?|Käufer(?:in)?|Verkäufer(?:in)?|Eigentümer(?:in)?|Bevollmächtigte[rn]?|Person|"
+    r"Von|An|Cc|CC|Bcc|From|To|Antwort an|Reply-To|Autor(?:in)?|Referent(?:in)?|Sprecher(?:in)?|"
+    r"Beifahrer(?:in)?|Unfallgegner(?:in)?|Vater|Mutter|Ehemann|Ehefrau|Pflegeperson|Versicherter"
+)
+LABEL = re.compile(rf"(?<![\w-])(?:{_LABELS})[ \t]*:[ \t]*")
+# A name followed by these is an organisation ("Müller GmbH", "Schmidt & Söhne").
+ORG_SUFFIX = re.compile(
+    r"[ \t]*(?:GmbH|gGmbH|AG|KG|KGaA|OHG|oHG|e\.[ ]?V\.|eV|GbR|UG|SE|mbH|PartG|Inc\.?|Ltd\.?|LLC|& Co|& Söhne|"
+    r"& Partner|und Partner|Söhne|Gruppe|Group|Holding|Stiftung|Verlag|Consulting|Immobilien|Bau\b|"
+    r"Logistik|Versicherung|Versicherungen|Bank|Sparkasse|Apotheke|Brauerei|Werke|Werk|Kliniken|Klinik|"
+    r"Akademie|Institut|Schule|Gymnasium|Systems|Solutions|Software|Technik|Elektro|Automobile|Reisen)"
+    r"(?![\wäöü])"
+)
+ORG_PREFIX = re.compile(
+    r"(?:Firma|Fa\.|Bäckerei|Metzgerei|Fleischerei|Autohaus|Kanzlei|Hotel|Gasthaus|Gasthof|Restaurant|Café|"
+    r"Cafe|Apotheke|Verlag|Stiftung|Brauerei|Weingut|Buchhandlung|Modehaus|Möbelhaus|Haus|Pension|Klinik|"
+    r"Praxisgemeinschaft|Malerbetrieb|Schreinerei|Tischlerei|Elektro|Sanitär|Friseur|Salon|Marke|Produkt)"
+    r"[ \t]+$"
+)
+# Words that precede a common noun, not a name ("der Koch", "ein Schneider").
+ARTICLE_BEFORE = re.compile(
+    r"(?<![\w-])(?:der|die|das|des|dem|den|ein|eine|einen|einem|einer|eines|kein|keine|unser|unsere|unseren|"
+    r"unserem|mein|meine|meinen|dein|deine|jeder|jede|jeden|dieser|diese|diesen|welcher|welche|zum|zur|"
+    r"vom|beim|im|am)[ \t]+$",
+    re.IGNORECASE,
+)
+# Capitalised words that start sentences or follow greetings but are never names.
+STOP = frozenset(
+    """Ich Sie Du Wir Ihr Er Es Man Der Die Das Den Dem Des Ein Eine Einen Und Oder Aber Auch Noch Nur Bitte
+    Danke Vielen Vielmals Hallo Guten Team Kollegen Kolleginnen Kollege Kollegin Damen Herren Alle Allerseits
+    Zusammen Leute Freunde Freundinnen Kunden Kundinnen Kundschaft Mitglieder Eltern Nachbarn Grüße Gruß
+    Gemeinde Community Support Service Kundenservice Vertrieb Personalabteilung Buchhaltung Abteilung
+    Geschäftsführung Leitung Verwaltung Redaktion Praxis Kanzlei Firma Herr Frau Herrn Dr Prof Wie Was Wer
+    Wo Wann Warum Weil Wenn Dann Da Dort Hier Heute Morgen Gestern Jetzt Nun Also So Sehr Gut Schön Super
+    Toll Ja Nein Okay Ok Hi Hey Moin Servus Mit Von Vom Zum Zur Bei Nach Vor In Im Am An Auf Aus Für Über
+    Unter Ohne Gegen Seit Bis Ab Um Anbei Beiliegend Anlage Anhang Betreff Datum Ort Telefon Tel Fax Mobil
+    Mail Email Adresse Straße Deutschland Österreich Schweiz Liebe Lieber Sehr Geehrte Geehrter Tag Abend
+    Woche Monat Jahr Zeit Bescheid Info Infos Frage Fragen Antwort Rückfrage Nachricht Anfrage Termin
+    Rechnung Bestellung Auftrag Vertrag Kündigung Lieferung Ware Paket Konto Geld Summe Betrag Preis
+    Euro Dank Feedback Rückmeldung Hilfe Unterstützung Geduld Verständnis Entschuldigung Ihnen Dir Euch
+    Uns Mir Mich Dich Sich Ihre Ihren Ihrem Ihrer Dein Deine Deinen Mein Meine Meinen Unser Unsere Euer
+    Eure Viele Beste Herzliche Freundliche Schöne Mfg Lg Vg Gmbh Ag Kg Kundennummer Bestellnummer
+    Rechnungsnummer Vorgangsnummer Ticket Geburtsdatum Geboren Steuer Iban Bic Bank Sparkasse Volksbank
+    Ansprechpartner Ansprechpartnerin Name Vorname Nachname Kunde Kundin Anmerkung Hinweis Notiz Status
+    Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag Januar Februar März April Mai Juni Juli
+    August September Oktober November Dezember Ostern Weihnachten Neujahr Gesundheit Erfolg Spaß Glück
+    Zeugnis Arbeitsvertrag Gehalt Urlaub Krankmeldung Bewerbung Personalakte Schadensmeldung Schaden
+    Versicherung Police Unfall Fahrzeug Kennzeichen Wohnung Miete Nebenkosten Heizung Reparatur Berlin
+    Hamburg München Köln Frankfurt Wien Zürich Bern Graz Linz Basel Dresden Leipzig Stuttgart Bremen""".split()
+)

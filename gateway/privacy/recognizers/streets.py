@@ -1,0 +1,65 @@
+"""Street + house number patterns for the ADDRESS recognizer."""
+
+from __future__ import annotations
+
+import re
+
+_UPPER = "A-ZÄÖÜ"
+_WORD = r"[\wäöüß]"
+# Suffixes that make a word a street on their own ("Hauptstraße", "Lindenweg", "Karl-Marx-Allee").
+_STRONG = (
+    r"straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
+    r"wall|zeile|kai|promenade|stieg|twiete|gässli|gässle|stiege|gassl"
+)
+# Suffixes that also end ordinary words and place names ("Heidelberg", "Bahnhof"): a street only
+# when an address follows or is announced.
+_WEAK = (
+    r"berg|feld|dorf|au|tor|park|garten|grund|kamp|winkel|hang|höhe|anger|bogen|hof|acker|wiese|rain|"
+    r"siedlung|brücke|hain|heide|stein|blick|horst|busch|moor|stra[sß]e"
+)
+_HOUSE_NUMBER = (
+    r"(?P<number>[1-9]\d{0,3}(?:\s?[a-zA-Z](?![\wäöüß]))?(?:\s?[-/–]\s?\d{1,4}(?:\s?[a-zA-Z](?![\wäöüß]))?)?)"
+    r"(?![\d]|[.,]\d|\s?(?:%|€|Euro|EUR|CHF|Uhr|km|kg|Jahre|Stück|Prozent|Mio|Tage|Monate|Minuten|x\b))"
+)
+_COMPOUND_HEAD = rf"(?:[{_UPPER}][\wäöüß.']*-)*(?:[\wäöüß]+-)*"
+_JOINED = rf"{_COMPOUND_HEAD}[{_UPPER}]{_WORD}*?(?:{_STRONG})"
+_JOINED_WEAK = rf"{_COMPOUND_HEAD}[{_UPPER}]{_WORD}*?(?:{_WEAK})"
+_SEPARATE_WORD = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer|Chaussee|Steig|Markt|Landstraße|Kai)"
+_ADJECTIVE = (
+    rf"(?:[{_UPPER}]{_WORD}+er|Alte|Neue|Hohe|Lange|Breite|Kurze|Obere|Untere|Große|Kleine|Schöne|Grüne|"
+    rf"Alter|Neuer|Hoher|Langer|Breiter|Oberer|Unterer|Großer|Kleiner)"
+)
+_OF_FORM = rf"(?:Straße|Platz|Allee|Ufer|Ring) (?:der|des|am|an der|zum|zur|vom) (?:\d{{1,2}}\. )?[{_UPPER}]{_WORD}+"
+_PREFIX = (
+    r"(?:Am|An der|An den|An dem|Auf der|Auf dem|Auf den|Im|In der|In den|Zum|Zur|Unter den|Hinter der|"
+    r"Hinter dem|Vor dem|Bei der|Alt|Alte|Hinterm|Vorm|Ob der|Unterm|Überm)"
+)
+_NOT_AFTER_PREFIX = (
+    r"(?:Jahr|Jahre|Tag|Monat|Moment|Ende|Anfang|Morgen|Abend|Wochenende|Beispiel|Raum|Kapitel|Abschnitt|"
+    r"Punkt|Schritt|Rahmen|Vergleich|Durchschnitt|Namen|Auftrag|Januar|Februar|März|April|Mai|Juni|Juli|"
+    r"August|September|Oktober|November|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|"
+    r"Sonntag|Team|Haus|Gebäude|Büro|Zimmer|Stock|Level|Quartal|Gegensatz|Prinzip|Allgemeinen|Schnitt)\b"
+)
+# Everyday compounds that end in a street suffix: "Parkplatz 12" is a parking space, not an address.
+_NOT_STREET = re.compile(
+    r"(?:park|stell|sitz|arbeits|abstell|liege|steh|lager|spiel|camping|bahn|flug|rück|hin|heim|fuß|lebens|"
+    r"werde|ausbildungs|bildungs|fahr|lösungs|markt|super|bauern|wochen|weih|jahr|floh|kunst|finanz|"
+    r"aktien|arbeits|dienst|geschäfts|umweg|aus|ein|ab|zu|weiter|holz|irr|mittel|schul|rechts|verwaltungs|"
+    r"wander|rad|feld|wald|dienst|schreib|tisch|lauf|start|ziel|kampf|sport|handels|stand|wohn|lehr)"
+    r"(?:platz|weg|steig|markt|ring|graben|pfad)$",
+    re.IGNORECASE,
+)
+
+STRONG_STREET = re.compile(
+    rf"(?<![\wäöüß-])(?P<street>{_JOINED}|{_ADJECTIVE} {_SEPARATE_WORD}|{_OF_FORM})\s?{_HOUSE_NUMBER}"
+)
+WEAK_STREET = re.compile(rf"(?<![\wäöüß-])(?P<street>{_JOINED_WEAK})\s?{_HOUSE_NUMBER}")
+PREFIX_STREET = re.compile(
+    rf"(?<![\wäöüß-])(?P<street>{_PREFIX} (?!{_NOT_AFTER_PREFIX})[{_UPPER}]{_WORD}+(?:[- ][{_UPPER}]{_WORD}+)?)"
+    rf"\s{_HOUSE_NUMBER}"
+)
+
+
+def is_everyday_compound(street: str) -> bool:
+    """Tell whether a suffix match is an ordinary word such as ``Parkplatz`` rather than a street."""
+    return _NOT_STREET.search(street) is not None and "-" not in street and " " not in street
