@@ -1,0 +1,172 @@
+"""The Redis backends against real Redis: the shared contracts, three processes on one key, and Redis down.
+
+Uses db 14 (`TEST_STATE_REDIS_URL`), flushed before and after each test; no other db is touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from gateway.store.state import (
+    Limit,
+    RedisBudgetCounter,
+    RedisRateLimiter,
+    StateUnavailableError,
+)
+from gateway.store.state.redis_backend import client_from_url
+from tests.unit.store.budget_contract import *  # the shared contract tests run here
+from tests.unit.store.clock import FakeClock
+from tests.unit.store.rate_limit_contract import *
+
+STATE_REDIS_URL = os.environ.get("TEST_STATE_REDIS_URL", "redis://127.0.0.1:6379/14")
+UNREACHABLE_URL = "redis://127.0.0.1:1/0"
+PROCESSES = 3
+TASKS_PER_PROCESS = 40
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[aioredis.Redis]:
+    redis = client_from_url(STATE_REDIS_URL)
+    await redis.flushdb()
+    yield redis
+    await redis.flushdb()
+    await redis.aclose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def limiter(client: aioredis.Redis, clock: FakeClock) -> RedisRateLimiter:
+    return RedisRateLimiter(client, clock=clock)
+
+
+@pytest.fixture
+def counter(client: aioredis.Redis) -> RedisBudgetCounter:
+    return RedisBudgetCounter(client)
+
+
+async def test_redis_clock_is_used_when_none_is_given(client: aioredis.Redis) -> None:
+    limiter = RedisRateLimiter(client)
+    decisions = [await limiter.acquire("t", [Limit("requests", 2, 60)], {"requests": 1}) for _ in range(3)]
+    assert [d.allowed for d in decisions] == [True, True, False]
+    assert 59 < (decisions[2].retry_after or 0) <= 60
+
+
+async def test_rate_limit_keys_expire_with_the_window(
+    limiter: RedisRateLimiter, client: aioredis.Redis
+) -> None:
+    await limiter.acquire("t", [Limit("tokens", 100, 30)], {"tokens": 5})
+    ttls = [await client.pttl(key) for key in ("rl:{t}:tokens", "rl:{t}:tokens:m")]
+    assert all(29_000 < ttl <= 30_000 for ttl in ttls)
+
+
+async def test_budget_counter_gets_its_ttl_when_created(
+    counter: RedisBudgetCounter, client: aioredis.Redis
+) -> None:
+    await counter.reserve("budget:t:2025-01", 5, 100, ttl_seconds=3600)
+    await counter.reserve("budget:t:2025-01", 5, 100, ttl_seconds=10)
+    assert 3590 < await client.ttl("budget:t:2025-01") <= 3600
+
+
+_UNREACHABLE_CALLS: dict[str, Callable[[RedisRateLimiter, RedisBudgetCounter], Any]] = {
+    "acquire": lambda rl, _: rl.acquire("t", [Limit("requests", 1, 60)], {"requests": 1}),
+    "adjust": lambda rl, _: rl.adjust("t", "tokens", -5),
+    "limiter_ping": lambda rl, _: rl.ping(),
+    "reserve": lambda _, bc: bc.reserve("b", 1, 10, 60),
+    "settle": lambda _, bc: bc.settle("b", 1, 2),
+    "used": lambda _, bc: bc.used("b"),
+    "seed": lambda _, bc: bc.seed("b", 1, 60),
+    "counter_ping": lambda _, bc: bc.ping(),
+}
+
+
+@pytest.mark.parametrize("call", sorted(_UNREACHABLE_CALLS))
+async def test_unreachable_redis_raises_state_unavailable(call: str) -> None:
+    limiter, counter = (
+        RedisRateLimiter.from_url(UNREACHABLE_URL),
+        RedisBudgetCounter.from_url(UNREACHABLE_URL),
+    )
+    try:
+        with pytest.raises(StateUnavailableError):
+            await _UNREACHABLE_CALLS[call](limiter, counter)
+    finally:
+        await limiter.aclose()
+        await counter.aclose()
+
+
+# --- Three processes on one key. Workers start at one agreed instant so their requests really overlap. ---
+
+
+async def _hammer_limiter(start_at: float) -> list[bool]:
+    limiter = RedisRateLimiter.from_url(STATE_REDIS_URL)
+    limits = [Limit("requests", 50, 60), Limit("tokens", 1000, 60)]
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+
+    async def task() -> list[bool]:
+        return [
+            (await limiter.acquire("shared", limits, {"requests": 1, "tokens": 30})).allowed for _ in range(3)
+        ]
+
+    results = await asyncio.gather(*(task() for _ in range(TASKS_PER_PROCESS)))
+    await limiter.aclose()
+    return [allowed for batch in results for allowed in batch]
+
+
+async def _hammer_budget(start_at: float, seed: int) -> list[tuple[int, bool]]:
+    counter = RedisBudgetCounter.from_url(STATE_REDIS_URL)
+    amounts = [random.Random(seed * 1000 + i).randint(1, 120) for i in range(TASKS_PER_PROCESS * 2)]
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+
+    async def task(amount: int) -> tuple[int, bool]:
+        return amount, (await counter.reserve("budget:shared:2025-01", amount, 5000, 3600)).allowed
+
+    results = await asyncio.gather(*(task(amount) for amount in amounts))
+    await counter.aclose()
+    return list(results)
+
+
+def limiter_worker(start_at: float) -> list[bool]:
+    """Run in a spawned process (module level, so spawn can import it)."""
+    return asyncio.run(_hammer_limiter(start_at))
+
+
+def budget_worker(start_at: float, seed: int) -> list[tuple[int, bool]]:
+    """Run in a spawned process."""
+    return asyncio.run(_hammer_budget(start_at, seed))
+
+
+def _in_processes(worker: Callable[..., Any], *extra: list[Any]) -> list[Any]:
+    start_at = time.time() + 3.0  # after every spawned interpreter has imported the gateway
+    with ProcessPoolExecutor(PROCESSES, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(worker, start_at, *(args[i] for args in extra)) for i in range(PROCESSES)]
+        return [future.result(timeout=60) for future in futures]
+
+
+async def test_three_processes_admit_exactly_the_window_count(client: aioredis.Redis) -> None:
+    per_process = await asyncio.to_thread(_in_processes, limiter_worker)
+    admitted = sum(sum(results) for results in per_process)
+    assert sum(len(results) for results in per_process) == PROCESSES * TASKS_PER_PROCESS * 3
+    assert admitted == 1000 // 30  # tokens run out first: 33, not 3 x 33
+    assert await client.zcard("rl:{shared}:requests") == admitted  # refusals consumed no request slot
+
+
+async def test_three_processes_never_overshoot_a_budget(client: aioredis.Redis) -> None:
+    per_process = await asyncio.to_thread(_in_processes, budget_worker, list(range(PROCESSES)))
+    results = [result for batch in per_process for result in batch]
+    used = int(await client.get("budget:shared:2025-01") or 0)
+    assert used == sum(amount for amount, allowed in results if allowed)
+    assert used <= 5000
+    assert all(used + amount > 5000 for amount, allowed in results if not allowed)
