@@ -11,10 +11,11 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.api.admin_schemas import KeyCreate, TenantCreate, TenantUpdate, settings_dict
 from gateway.errors import AuthenticationError, NotFoundError, PermissionDeniedError
-from gateway.store.tables import ApiKey, Tenant
+from gateway.store.tables import ApiKey
 from gateway.tenancy import keys as key_service
 from gateway.tenancy import reports
 from gateway.tenancy import tenants as tenant_service
+from gateway.tenancy.views import key_json, tenant_json
 
 
 async def require_admin(request: Request) -> None:
@@ -41,45 +42,6 @@ def _sessions(request: Request) -> Any:
 
 def _known_models(request: Request) -> set[str]:
     return {m.name for m in request.app.state.components.catalog.models}
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
-def tenant_json(tenant: Tenant) -> dict[str, Any]:
-    return {
-        "id": tenant.id,
-        "name": tenant.name,
-        "created_at": _iso(tenant.created_at),
-        "updated_at": _iso(tenant.updated_at),
-        "disabled": bool(tenant.disabled),
-        "rate_limit_per_minute": tenant.rate_limit_per_minute,
-        "tokens_per_minute": tenant.tokens_per_minute,
-        "monthly_token_budget": tenant.monthly_token_budget,
-        "monthly_budget_eur": tenant.monthly_budget_eur,
-        "residency": tenant.residency,
-        "pii_policy": tenant.pii_policy,
-        "allowed_models": tenant.allowed_models,
-    }
-
-
-def key_json(key: ApiKey) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "tenant_id": key.tenant_id,
-        "name": key.name,
-        "prefix": key.prefix,
-        "role": key.role,
-        "created_at": _iso(key.created_at),
-        "last_used_at": _iso(key.last_used_at),
-        "expires_at": _iso(key.expires_at),
-        "revoked_at": _iso(key.revoked_at),
-        "rate_limit_per_minute": key.rate_limit_per_minute,
-        "tokens_per_minute": key.tokens_per_minute,
-    }
 
 
 @router.post("/tenants", status_code=201)

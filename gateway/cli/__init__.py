@@ -1,4 +1,4 @@
-"""`gateway` command line: serve, keys, db."""
+"""`gateway` command line: serve, keys, tenants, costs, usage, db."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import os
 import sys
 from datetime import UTC, datetime, timedelta
 
+from gateway.cli import admin_commands
+from gateway.errors import GatewayError
 from gateway.settings import Settings
 
 
@@ -73,6 +75,28 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--tenant", required=True)
     create.add_argument("--expires-days", type=int, default=None)
     create.add_argument("--role", choices=["tenant", "admin"], default="tenant", help="admin keys may use /admin")
+    for action in ("list", "revoke", "rotate"):
+        sub_action = keys.add_parser(action, help=f"{action} keys")
+        if action == "list":
+            sub_action.add_argument("--tenant-id", default=None)
+        else:
+            sub_action.add_argument("key_id")
+    tenants = sub.add_parser("tenants", help="manage tenants").add_subparsers(dest="action", required=True)
+    tenant_create = tenants.add_parser("create")
+    tenant_create.add_argument("name")
+    admin_commands.add_setting_flags(tenant_create)
+    tenant_update = tenants.add_parser("update")
+    tenant_update.add_argument("tenant_id")
+    admin_commands.add_setting_flags(tenant_update)
+    tenants.add_parser("list")
+    costs = sub.add_parser("costs", help="cost reports").add_subparsers(dest="action", required=True)
+    summary = costs.add_parser("summary", help="per tenant: tokens, budget used, EUR by model and provider")
+    summary.add_argument("--month", default=None, help="YYYY-MM, default the current month")
+    summary.add_argument("--tenant-id", default=None)
+    usage = sub.add_parser("usage", help="per-day usage series")
+    usage.add_argument("--tenant-id", default=None)
+    usage.add_argument("--from", dest="start", default=None)
+    usage.add_argument("--to", dest="end", default=None)
     dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     dbp.add_parser("upgrade", help="apply migrations up to the newest")
     return parser
@@ -80,14 +104,24 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except GatewayError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
-    if args.command == "keys":
+    if args.command == "keys" and args.keys_command == "create":
         asyncio.run(_create_key(args.tenant, args.expires_days, args.role))
         return 0
-    asyncio.run(_db_upgrade())
+    if args.command == "db":
+        asyncio.run(_db_upgrade())
+        return 0
+    if args.command == "keys":
+        args.action = args.keys_command
+    admin_commands.print_json(asyncio.run(admin_commands.run(args)))
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
