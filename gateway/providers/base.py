@@ -16,6 +16,7 @@ from gateway.errors import (
     parse_retry_after,
     upstream_error_for_status,
 )
+from gateway.providers.transport import AiohttpTransport
 from gateway.types import ChatRequest, ChatResponse, StreamEvent
 
 
@@ -58,15 +59,14 @@ class Provider(Protocol):
 def build_client(
     config: ProviderConfig, headers: dict[str, str], transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """The one pooled client of a provider, with explicit timeouts."""
+    """The one pooled client of a provider, with explicit timeouts. Its I/O runs on aiohttp unless a test hands
+    in another transport (see gateway/providers/transport.py for why)."""
     timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
-    limits = httpx.Limits(max_connections=config.max_connections, max_keepalive_connections=config.max_connections)
     return httpx.AsyncClient(
         base_url=config.base_url.rstrip("/"),
         headers=headers,
         timeout=timeout,
-        limits=limits,
-        transport=transport,
+        transport=transport or AiohttpTransport(max_connections=config.max_connections),
     )
 
 

@@ -1,0 +1,95 @@
+"""An httpx transport that does its I/O with aiohttp.
+
+Adapters keep httpx's request/response API, while connection pooling and HTTP parsing run on aiohttp's C-accelerated
+client: measured on this project's benchmark machine, httpx's default transport cost about 1.3 ms of CPU per
+upstream request at concurrency 16, this transport about 0.3 ms (see docs/adr/0005-upstream-http-transport.md).
+aiohttp's exceptions are mapped to httpx's, so `map_transport_errors` sees one family of errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+import aiohttp
+import httpx
+
+
+@contextlib.contextmanager
+def _map_aiohttp_errors() -> Iterator[None]:
+    try:
+        yield
+    except aiohttp.ConnectionTimeoutError as exc:
+        raise httpx.ConnectTimeout(str(exc)) from exc
+    except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+        raise httpx.ReadTimeout(str(exc) or "read timed out") from exc
+    except aiohttp.ClientConnectorError as exc:
+        raise httpx.ConnectError(str(exc)) from exc
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError) as exc:
+        raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__) from exc
+    except aiohttp.ClientError as exc:
+        raise httpx.TransportError(str(exc) or type(exc).__name__) from exc
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _map_aiohttp_errors():
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+
+    async def aclose(self) -> None:
+        self._response.release()
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """One aiohttp session (one connection pool) per transport; created lazily on the running loop."""
+
+    def __init__(self, max_connections: int = 200, keepalive_seconds: float = 30.0) -> None:
+        self._max_connections = max_connections
+        self._keepalive = keepalive_seconds
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._max_connections, keepalive_timeout=self._keepalive, enable_cleanup_closed=True
+            )
+            # No cookies, no environment proxies; httpx decodes content-encoding itself, so aiohttp must not.
+            self._session = aiohttp.ClientSession(
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False, trust_env=False
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeouts = request.extensions.get("timeout", {})
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=timeouts.get("connect"),
+            sock_read=timeouts.get("read"),
+        )
+        body = request.content if request.content else None
+        with _map_aiohttp_errors():
+            response = await self._client().request(
+                request.method,
+                str(request.url),
+                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+                data=body,
+                timeout=timeout,
+                allow_redirects=False,
+                compress=None,
+                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+            )
+        return httpx.Response(
+            status_code=response.status,
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
+            stream=_ResponseStream(response),
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
