@@ -9,19 +9,30 @@ from stdnum.at import postleitzahl
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
-from gateway.privacy.recognizers.streets import PREFIX_STREET, STRONG_STREET, WEAK_STREET, is_everyday_compound
+from gateway.privacy.recognizers.streets import (
+    PREFIX_STREET,
+    STRONG_STREET,
+    WEAK_STREET,
+    is_everyday_compound,
+)
 
 _CITY_WORD = r"[A-ZÄÖÜ][\wäöüß'.-]*[\wäöüß.]"
-_CITY_PREFIX = r"(?:(?:Bad|St\.|Sankt|Groß|Klein|Alt|Neu|Markt|Hansestadt|Lutherstadt|Ostseebad|Nordseebad) )?"
+_CITY_PREFIX = r"(?:(?:Bad|St\.|Sankt|Groß|Klein|Alt|Neu|Markt|Hansestadt|Lutherstadt|Ostseebad|Nordseebad|Le|La|Les) |L')?"
+# A second capitalised word ("Leipziger Land", "Griesbach Rottal") only where the place name visibly ends
+# (punctuation or line end), and never a country or a word that starts the next phrase.
+_CITY_SECOND = (
+    r"(?:(?<!\.) (?!(?:Deutschland|Österreich|Schweiz|Germany|Austria|Switzerland|Tel|Telefon|Fax|Mobil|Bitte|Danke)"
+    rf"\b){_CITY_WORD}(?=[ \t]*(?:[,;)|\n]|\.(?:\s|$)|$)))?"
+)
 _CITY_TAIL = (
     r"(?: (?:am|an der|an dem|im|in der|in|ob der|bei|vor der|unter|auf|a\.|i\.|b\.|v\. d\.|a\. d\.|"
     rf"i\. d\.|ob) ?{_CITY_WORD}| ?\([A-ZÄÖÜ][\wäöüß. ]*\)|/{_CITY_WORD})?"
 )
 _PLZ_CITY = re.compile(
-    rf"(?<![\w.,/-])(?:(?P<country>D|A|CH|DE|AT|FL)-)?(?P<plz>\d{{4,5}}) (?P<city>{_CITY_PREFIX}{_CITY_WORD}{_CITY_TAIL})"
+    rf"(?<![\w.,/-])(?:(?P<country>D|A|CH|DE|AT|FL)-)?(?P<plz>\d{{4,5}}) (?P<city>{_CITY_PREFIX}{_CITY_WORD}{_CITY_SECOND}{_CITY_TAIL})"
 )
 # Words that follow numbers in ordinary prose ("50000 Besucher", "12000 Euro").
-_NOT_CITY = frozenset(
+_NOT_CITY_WORDS = (
     "Euro EUR CHF Dollar USD Franken Mitarbeiter Mitarbeitende Beschäftigte Stück Kunden Menschen Einwohner "
     "Besucher Exemplare Punkte Kilometer Meter Tonnen Liter Teilnehmer Nutzer Personen Fälle Jahre Tage "
     "Stunden Minuten Sekunden Seiten Zeilen Zeichen Wörter Downloads Follower Mitglieder Studierende "
@@ -29,13 +40,16 @@ _NOT_CITY = frozenset(
     "Klicks Aufrufe Views Likes Fans Zuschauer Fahrzeuge Autos Anrufe Mails Stimmen Unterschriften Kalorien "
     "Bytes Dateien Zeilen Filialen Standorte Mio Millionen Milliarden Tsd Prozent Grad Watt Volt Ampere "
     "Pixel Hektar Quadratmeter Kubikmeter Meilen Schritte Runden Versuche Bäume Exponate Bücher Titel "
-    "Mal Km KM Std Min Sek Jahr Tonnen".split()
+    "Mal Km KM Std Min Sek Jahr Tonnen"
 )
+_NOT_CITY = frozenset(_NOT_CITY_WORDS.split())
 _ADDRESS_CONTEXT = re.compile(
     r"(?:adresse|anschrift|wohn|straße|str\.|lieferung an|liefer|rechnungsadresse|post|plz|ort:|umzug|"
     r"umgezogen|zugestellt|zustell|sitz|domizil|erreichbar unter|besuchen sie|meldeadresse|hausnummer)",
     re.IGNORECASE,
 )
+# A form field for the postcode: what follows is a postcode and place, whatever its digits look like.
+_POSTCODE_LABEL = re.compile(r"(?:PLZ|Postleitzahl|Ort|Wohnort)[^:\n]{0,8}:[ \t]*$", re.IGNORECASE)
 _POSTCODE_FOLLOWS = re.compile(r"\s*(?:,\s*|\n\s*|\s+)(?:(?:D|A|CH|DE|AT)-)?\d{4,5} [A-ZÄÖÜ]")
 
 
@@ -71,15 +85,21 @@ class AddressRecognizer:
             if text[end - 1] == "." and not city.endswith((" a.", " i.", " b.")):
                 end -= 1  # a sentence full stop, not an abbreviation
             after_street = any(0 <= match.start() - street_end <= 4 for street_end in street_ends)
-            score = _postcode_score(match, after_street)
+            labelled = preceded_by(text, match.start(), _POSTCODE_LABEL, window=20)
+            score = _postcode_score(match, after_street or labelled)
             if score > 0:
                 yield Entity("ADDRESS", match.start(), end, score)
 
 
-def _postcode_score(match: re.Match[str], after_street: bool) -> float:
-    """Score a postcode + city match: German five-digit codes are distinctive, four digits are not."""
+def _postcode_score(match: re.Match[str], announced: bool) -> float:
+    """Score a postcode + city match: German five-digit codes are distinctive, four digits are not.
+
+    Args:
+        match: The postcode + city match.
+        announced: A street or a postcode label stands right before it.
+    """
     plz, country = match.group("plz"), match.group("country")
-    if after_street or country:
+    if announced or country:
         return 0.95
     if len(plz) == 5:
         return 0.85 if plz != "00000" else 0.0
@@ -94,11 +114,12 @@ def _postcode_score(match: re.Match[str], after_street: bool) -> float:
 
 
 # Swiss towns common enough to trust a bare four-digit code in front of them.
-_SWISS_CITIES = frozenset(
+_SWISS_CITIES_WORDS = (
     "Zürich Genf Genève Basel Bern Lausanne Winterthur Luzern St. Gallen Lugano Biel Thun Köniz "
     "Schaffhausen Chur Fribourg Freiburg Neuchâtel Uster Sion Emmen Zug Yverdon Kriens Rapperswil Dübendorf "
     "Montreux Dietikon Frauenfeld Wetzikon Baar Riehen Wädenswil Aarau Allschwil Renens Wil Bülach Olten "
     "Solothurn Baden Reinach Kloten Horgen Grenchen Davos Burgdorf Glarus Herisau Appenzell Sarnen Stans "
     "Altdorf Schwyz Liestal Bellinzona Locarno Delémont Martigny Vevey Nyon Wettingen Opfikon Pully Adliswil "
-    "Thalwil Volketswil Regensdorf Langenthal Spiez Interlaken Zermatt Arosa Einsiedeln Küsnacht Meilen".split()
+    "Thalwil Volketswil Regensdorf Langenthal Spiez Interlaken Zermatt Arosa Einsiedeln Küsnacht Meilen"
 )
+_SWISS_CITIES = frozenset(_SWISS_CITIES_WORDS.split())

@@ -14,6 +14,8 @@ _PLAIN = re.compile(rf"(?<![\w.%+-]){_LOCAL}@{_DOMAIN}(?![\w-])")
 # the dots may be written out.
 _AT = r"\s?(?:\(at\)|\[at\]|\{at\}|\(ät\)|\[ät\]|\(a\)|\[@\]|\(@\))\s?"
 _DOT = r"(?:\.|\s?(?:\(dot\)|\[dot\]|\(punkt\)|\[punkt\])\s?)"
+_MAX_LOCAL = 64  # RFC 5321 limit of the local part
+_MAX_DOMAIN = 256
 _OBFUSCATED = re.compile(
     rf"(?<![\w.%+-]){_LOCAL}{_AT}(?:[\w-]+{_DOT})+[A-Za-z]{{2,24}}(?![\w-])", re.IGNORECASE
 )
@@ -26,11 +28,35 @@ class EmailRecognizer:
 
     def find(self, text: str) -> Iterator[Entity]:
         """Yield every e-mail address in ``text``."""
-        if "@" in text:
-            for match in _PLAIN.finditer(text):
+        at = text.find("@")
+        while at >= 0:
+            match = _around(text, at)
+            if match is not None:
                 yield Entity("EMAIL", match.start(), match.end(), 0.98)
+                at = text.find("@", match.end())
+            else:
+                at = text.find("@", at + 1)
         lowered = text.lower()
-        if "at)" in lowered or "at]" in lowered or "ät" in lowered or "@]" in text or "@)" in text \
-                or "(a)" in lowered:
+        if (
+            "at)" in lowered
+            or "at]" in lowered
+            or "ät" in lowered
+            or "@]" in text
+            or "@)" in text
+            or "(a)" in lowered
+        ):
             for match in _OBFUSCATED.finditer(text):
                 yield Entity("EMAIL", match.start(), match.end(), 0.9)
+
+
+def _around(text: str, at: int) -> re.Match[str] | None:
+    """The address containing the ``@`` at ``at``, if any.
+
+    Only a window around each ``@`` is searched (scanning the whole text for local parts is the slow
+    part). The window may hold an earlier address too, as in ``An: a@x.de`` after ``Von: b@y.de``, so
+    every match in it is checked, not only the first.
+    """
+    for match in _PLAIN.finditer(text, max(0, at - _MAX_LOCAL), at + _MAX_DOMAIN):
+        if match.start() <= at < match.end():
+            return match
+    return None

@@ -16,9 +16,15 @@ _GERMAN = re.compile(
     r"(?:\s?[EH])?(?![\w-])"
 )
 # Austrian: district code, separator, digits then letters ("W-12345A", "W 12345 A", "GU 123 AB").
-_AUSTRIAN = re.compile(rf"(?<![\w-])(?P<code>[A-Z]{{1,2}}){_SEP}(?P<digits>[1-9]\d{{0,5}})\s?[A-Z]{{1,3}}(?![\w-])")
-# Swiss: canton code and up to six digits ("ZH 123456").
-_SWISS = re.compile(r"(?<![\w-])(?P<code>[A-Z]{2})[ -]?(?P<digits>[1-9]\d{0,5})(?![\w-]|[.,]\d)")
+_AUSTRIAN = re.compile(
+    rf"(?<![\w-])(?P<code>[A-Z]{{1,2}}){_SEP}(?P<digits>[1-9]\d{{0,5}})[ \t]?[A-Z]{{1,3}}(?![\w-])"
+)
+# Swiss: canton code and up to six digits, compact or grouped in threes ("ZH 123456", "ZH 458 112").
+_SWISS = re.compile(
+    r"(?<![\w-])(?P<code>[A-Z]{2})[ -]?(?P<digits>[1-9]\d{0,2}[ '’]\d{3}|[1-9]\d{0,5})(?![\w-]|[.,]\d)"
+)
+# Paper and envelope formats after DIN ("DIN A4", "DIN C5"): DIN is also the Dinslaken district code.
+_PAPER_FORMAT = re.compile(r"DIN[ -]?[ABC]\d{1,2}")
 _CONTEXT = re.compile(
     r"(?:kennzeichen|kfz|pkw|lkw|fahrzeug|auto|wagen|halter|motorrad|amtl|nummernschild|zulassung|"
     r"parkausweis|stellplatz|schild|parkt|geparkt|unfall)",
@@ -36,7 +42,11 @@ class KfzRecognizer:
     def find(self, text: str) -> Iterator[Entity]:
         """Yield every plausible number plate in ``text``."""
         for match in _GERMAN.finditer(text):
-            if match.group("code") in GERMAN_CODES and _plate_length(match) <= 8:
+            if (
+                match.group("code") in GERMAN_CODES
+                and _plate_length(match) <= 8
+                and not _PAPER_FORMAT.fullmatch(match.group())
+            ):
                 yield Entity("KFZ", match.start(), match.end(), self._score(text, match.start(), 0.75))
         for match in _AUSTRIAN.finditer(text):
             if match.group("code") in AUSTRIAN_CODES and len(match.group().replace(" ", "")) >= 5:
@@ -56,7 +66,7 @@ class KfzRecognizer:
         """Swiss plates are digits after a two-letter code: accept them alone only when unambiguous."""
         if preceded_by(text, match.start(), _CONTEXT, window=50):
             return 0.9
-        digits = match.group("digits")
+        digits = re.sub(r"\D", "", match.group("digits"))
         is_year = len(digits) == 4 and digits[:2] in {"19", "20"}
         if match.group("code") in _AMBIGUOUS_CANTONS or len(digits) < 3 or is_year:
             return 0.0

@@ -34,8 +34,10 @@ WIZ WK WL WLG WM WMS WN WND WO WOB WOH WOL WOR WOS WR WRN WS WSF WST WSW WT WTM 
 WZL X Y Z ZE ZEL ZI ZIG ZP ZR ZS ZW ZZ
 """
 
-# Austrian district codes (Bezirkskennzeichen).
+# Austrian codes (Bezirkskennzeichen): statutory cities, districts, former districts still on plates,
+# and the federal series (BH Bundesheer, BP Bundespolizei, JW Justizwache).
 _AUSTRIAN = """
+AM BA BD BH BP FE GS HE JW KU MT OP OW SV VI WZ
 W B BL BM BN BR BZ DL DO E EF EU FB FE FF FK FR G GB GD GF GM GR GS GU HA HB HE HF HL HO I IL IM JE JO
 JU K KB KF KI KL KO KR KS L LA LB LE LF LI LL LN LZ MA MD ME MI MT MU MZ N ND NK O P PE PL PT RA RE RI RO
 S SB SD SE SL SO SP SR ST SV SW SZ T TA TU UU VB VK VL VO W WB WE WL WN WO WT WU WY ZE ZT

@@ -7,18 +7,28 @@ Faker's name lists, which the benchmark generates its texts from.
 from __future__ import annotations
 
 import importlib.util
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 # Country columns of nam_dict.txt (see the file header); 12-14 are Germany, Austria, Switzerland.
 _GERMAN_SPEAKING = (12, 13, 14)
-_EUROPEAN = range(0, 34)
+# Countries many residents of Germany, Austria and Switzerland come from: Italy, Portugal, Spain,
+# France, the Netherlands, Poland, Czechia, Slovakia, Hungary, Romania, Bulgaria, the former
+# Yugoslavia, Albania, Greece, Russia, Ukraine, Turkey, Arabia/Persia, Vietnam. A name common there
+# (level 4+, about 1 in 2,000) is a local name too.
+_ORIGIN = (3, 5, 6, 7, 10, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 41, 46, 47, 53)
+_ORIGIN_LEVEL = 4
+_ALL_COUNTRIES = range(55)
+_MIN_FOREIGN_LENGTH = 3
 _COLUMN_OFFSET = 30
+# Letters that Unicode does not decompose but people drop on German keyboards ("Stanisław" -> "Stanislaw").
+_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i", "ß": "ss"})
 
 # Names that are also German function words, adjectives or common nouns. They never count as a first
 # name on their own evidence ("Bitte", "Will", "Rose"); a salutation or label can still mark them.
-BLOCKED = frozenset(
-    """Aale Aalt Ab Ad Ade Adel Agil Alber Alle Allegro Allen Alpha Alter Am An Andere Anders Anno Ans Anti
+_BLOCKED_WORDS = """Aale Aalt Ab Ad Ade Adel Agil Alber Alle Allegro Allen Alpha Alter Am An Andere Anders Anno Ans Anti
     Antun Armen Bang Bebe Bei Beste Bin Bitte Bitten Bog Branden Brecht Brennen Chi Da Darin Dato Davon Davor
     De DeRen Des Dick Dorren Drin Du Ecke Edel Edle Eilen Eilt Eine Einer Einte Eitel EnDe Er Erden Erdet
     Ergo Fair Feige Fern Ferne Fidel Folgert Foppe Fügen Gab Galt Gar Gen Gerben Geriet Gottlob Halbe Halle
@@ -42,17 +52,16 @@ BLOCKED = frozenset(
     Dakota Sierra Chance King Prince Duke Earl Major Marshal General Bishop Pope Bill Don Art
     Rich Sterling Mark Wade Wes Cash Gay Van Von Le La El Di Da Del Della Dos Bon Can Car Cor Post
     Tor Ring Platz Weg Straße Gasse Allee Markt Damm Ufer Kai Park Garten Ost West Nord Süd Mitte Brunnen
-    Quelle Insel Hafen Stadt Land Wald Wiese See Meer Fluss Strand Kunst Musik Tanz Spiel Sport Glück""".split()
-)
+    Quelle Insel Hafen Stadt Land Wald Wiese See Meer Fluss Strand Kunst Musik Tanz Spiel Sport Glück"""
+BLOCKED = frozenset(_BLOCKED_WORDS.split())
 
 
 # Spellings that became common in German-speaking countries after the list was compiled (2007).
-_RECENT = frozenset(
-    """Fynn Finn Ben Mia Emilia Leni Lio Mats Matteo Malia Ella Mila Lina Ida Mira Nele Jonte Henri Bent
+_RECENT_WORDS = """Fynn Finn Ben Mia Emilia Leni Lio Mats Matteo Malia Ella Mila Lina Ida Mira Nele Jonte Henri Bent
     Fiete Keno Janne Liv Levi Luan Elif Yusuf Emir Aylin Zoe Jamie Neele Ole Tjark Hanno Nika Fabio Enes
     Jannik Janik Yannik Yannick Dominic Kevin Justin Jennifer Jessica Mandy Cindy Chantal Marcel Dennis
-    Tobias Julian Luca Luka Noah Elias Emil Anton Theo Henry Leonie Lea Leah Hanna Hannah Sophia Marlene""".split()
-)
+    Tobias Julian Luca Luka Noah Elias Emil Anton Theo Henry Leonie Lea Leah Hanna Hannah Sophia Marlene"""
+_RECENT = frozenset(_RECENT_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,26 +77,49 @@ class FirstNames:
     known: frozenset[str]
 
 
-def load_first_names() -> FirstNames:
+def load_first_names(nouns: Iterable[str] = ()) -> FirstNames:
     """Read the gazetteer from the installed gender-guesser package's data file.
+
+    Args:
+        nouns: German common nouns; a name common only abroad that is also a German noun ("Tal",
+            "Bar") is not taken as a local name.
 
     Raises:
         ModuleNotFoundError: gender-guesser is not installed.
     """
     local: set[str] = set()
     known: set[str] = set()
+    common_nouns = frozenset(nouns)
     with _data_file().open(encoding="utf-8") as lines:
         for line in lines:
             if line[0] in "#=" or len(line) <= _COLUMN_OFFSET:
                 continue
             columns = line[_COLUMN_OFFSET:-1]
-            variants = _variants(line.split()[1])
-            if _level(columns, _GERMAN_SPEAKING) >= 1:
+            name = line.split()[1]
+            variants = _variants(name)
+            common_abroad = (
+                _level(columns, _ORIGIN) >= _ORIGIN_LEVEL
+                and len(name) >= _MIN_FOREIGN_LENGTH
+                and name not in common_nouns
+            )
+            if _level(columns, _GERMAN_SPEAKING) >= 1 or common_abroad:
                 local.update(variants)
-            if _level(columns, _EUROPEAN) >= 1:
+            if _level(columns, _ALL_COUNTRIES) >= 1 and len(name) >= _MIN_FOREIGN_LENGTH - 1:
                 known.update(variants)
     local.update(_RECENT)
+    local, known = _with_folded(local), _with_folded(known)
     return FirstNames(local=frozenset(local - BLOCKED), known=frozenset((known | local) - BLOCKED))
+
+
+def _with_folded(names: set[str]) -> set[str]:
+    """Add the spelling without diacritics ("João" -> "Joao"), as names are often typed that way."""
+    folded = set()
+    for name in names:
+        plain = unicodedata.normalize("NFKD", name.translate(_FOLD))
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+        if plain != name and plain.isalpha():
+            folded.add(plain)
+    return names | folded
 
 
 def _data_file() -> Path:

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import re
 
-_LOWER = r"a-zäöüßéèáàíóúñçëïâêôûšžćčøåæ'"
-NAME_TOKEN = rf"[A-ZÄÖÜ][{_LOWER}]+(?:-[A-ZÄÖÜ][{_LOWER}]+)*"
-_PARTICLE = r"(?:von und zu|von der|von den|van der|van den|von|van|zu|vom|de la|de|di|da|del|ten|ter|le|la|el|al)"
+# Latin letters of the names people in Germany, Austria and Switzerland carry: German, Turkish
+# (ı ş ğ), Polish (ł ń ś ź ż ą ę), Czech/Slovak, the Balkans (ć č đ š ž), Hungarian (ő ű), Romance,
+# Scandinavian, Vietnamese without tone marks.
+_LOWER = r"a-zäöüßéèêëáàâãíìîïóòôõúùûñçšžćčđøåæłńśźżąęőűşğıřťďňľĺŕýÿœ'"
+_UPPER = r"A-ZÄÖÜÉÈÁÀÍÓÚÑÇŠŽĆČĐØÅÆŁŃŚŹŻŐŰŞĞİŘŤĎŇĽÝ"
+NAME_TOKEN = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)*"
+# An abbreviated first name before a surname ("J. Kaiser", "H.-P. Meyer").
+INITIAL = re.compile(rf"[{_UPPER}]\.(?:-[{_UPPER}]\.)?[ \t]?(?=[{_UPPER}][{_LOWER}])")
+_PARTICLE = (
+    r"(?:von und zu|von der|von den|van der|van den|von|van|zu|vom|de la|de|di|da|del|ten|ter|le|la|el|al)"
+)
 # One name token, optionally with a nobiliary particle ("von Weizsäcker"), at a given position.
 TOKEN = re.compile(rf"(?:(?P<particle>{_PARTICLE}) )?(?P<name>{NAME_TOKEN})(?![\w-])")
 ANY_TOKEN = re.compile(rf"(?<![\w-]){NAME_TOKEN}(?![\w-])")
@@ -23,7 +31,9 @@ TITLE = re.compile(
 SEPARATOR = re.compile(r"[ \t]+")
 INVERTED = re.compile(r",[ \t]*")
 
-SALUTATION = re.compile(r"(?<![\w-])(?:Herrn?|Frau|Fräulein|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Familie|Fam\.)[ \t]+")
+SALUTATION = re.compile(
+    r"(?<![\w-])(?:Herrn?|Frau|Fräulein|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Familie|Fam\.)[ \t]+"
+)
 TITLE_TRIGGER = re.compile(r"(?<![\w.-])(?:Dr\.|Prof\.|Professor(?:in)?|Dipl\.-Ing\.|Mag\.)[ \t]+")
 GREETING = re.compile(
     r"(?<![\w-])(?:Hallo|Hi|Hey|Liebe|Lieber|Liebes|Sehr geehrte|Sehr geehrter|Guten Morgen|Guten Tag|"
@@ -52,19 +62,44 @@ _LABELS = (
     r"Von|An|Cc|CC|Bcc|From|To|Antwort an|Reply-To|Autor(?:in)?|Referent(?:in)?|Sprecher(?:in)?|"
     r"Beifahrer(?:in)?|Unfallgegner(?:in)?|Vater|Mutter|Ehemann|Ehefrau|Pflegeperson|Versicherter"
 )
-LABEL = re.compile(rf"(?<![\w-])(?:{_LABELS})[ \t]*:[ \t]*")
-# A name followed by these is an organisation ("Müller GmbH", "Schmidt & Söhne").
+# A form label, also as a compound ("Notfallkontakt", "Kontaktperson") and with up to two words
+# before its colon ("Ansprechpartner vor Ort:", "Name lt. Bestellung:"); "Name=" in web forms.
+LABEL = re.compile(
+    rf"(?<![\w-])(?:{_LABELS}|[A-ZÄÖÜ][a-zäöüß]+(?:kontakt|partner|partnerin|person))"
+    r"(?:[ \t]+(?:vor|lt\.|laut|gem\.|gemäß|des|der|im|am|bei|zur|zum|[A-ZÄÖÜ][\w.]*)){0,2}?[ \t]*[:=][ \t]*"
+)
+# The speaker of a chat line: "Anna: ...", "[14:05] Anna: ...". Only known first names count there.
+CHAT_SPEAKER = re.compile(rf"^[ \t]*(?:\[[^\]\n]{{1,24}}\][ \t]*)?(?P<name>{NAME_TOKEN}):[ \t]", re.MULTILINE)
+# Verbs that introduce a name: "sie heißt Weiß", "ein Herr namens Özdemir".
+NAMING = re.compile(r"(?<![\w-])(?:heißt|heiße|hieß|heisst|heisse|namens)[ \t]+")
+# A name followed by these is an organisation ("Müller GmbH", "Schmidt & Söhne", "Krause & Lang
+# Steuerberater", "Hartmann Steuerberatung"): legal forms, and business words also inside compounds.
+_LEGAL_FORM = (
+    r"GmbH|gGmbH|AG|KG|KGaA|OHG|oHG|e\.[ ]?V\.|eV|GbR|UG|SE|mbH|PartG|PartGmbB|Inc\.?|Ltd\.?|LLC|& Co|"
+    r"& Söhne|& Partner|und Partner|Söhne|Gruppe|Group|Holding|Stiftung|Verlag|Consulting"
+)
+_BUSINESS = (
+    r"immobilien|bau|logistik|versicherung|versicherungen|bank|sparkasse|apotheke|brauerei|werke|werk|"
+    r"kliniken|klinik|akademie|institut|schule|gymnasium|systems|solutions|software|technik|elektro|"
+    r"automobile|reisen|steuerberater|steuerberatung|steuerkanzlei|rechtsanwälte|anwälte|architekten|"
+    r"beratung|service|handel|reinigung|verwaltung|gastronomie|transporte|spedition|partner|praxis|"
+    r"kanzlei|haustechnik|installation|dienstleistungen|management|medien|design|optik|zentrum"
+)
 ORG_SUFFIX = re.compile(
-    r"[ \t]*(?:GmbH|gGmbH|AG|KG|KGaA|OHG|oHG|e\.[ ]?V\.|eV|GbR|UG|SE|mbH|PartG|Inc\.?|Ltd\.?|LLC|& Co|& Söhne|"
-    r"& Partner|und Partner|Söhne|Gruppe|Group|Holding|Stiftung|Verlag|Consulting|Immobilien|Bau\b|"
-    r"Logistik|Versicherung|Versicherungen|Bank|Sparkasse|Apotheke|Brauerei|Werke|Werk|Kliniken|Klinik|"
-    r"Akademie|Institut|Schule|Gymnasium|Systems|Solutions|Software|Technik|Elektro|Automobile|Reisen)"
-    r"(?![\wäöü])"
+    rf"(?:[ \t]*(?:&|und)[ \t]*[{_UPPER}][{_LOWER}-]+)?[ \t]*(?:{_LEGAL_FORM}|"
+    rf"[{_UPPER}]?[{_LOWER}-]*(?i:{_BUSINESS}))(?![{_LOWER}])"
 )
 ORG_PREFIX = re.compile(
     r"(?:Firma|Fa\.|Bäckerei|Metzgerei|Fleischerei|Autohaus|Kanzlei|Hotel|Gasthaus|Gasthof|Restaurant|Café|"
     r"Cafe|Apotheke|Verlag|Stiftung|Brauerei|Weingut|Buchhandlung|Modehaus|Möbelhaus|Haus|Pension|Klinik|"
-    r"Praxisgemeinschaft|Malerbetrieb|Schreinerei|Tischlerei|Elektro|Sanitär|Friseur|Salon|Marke|Produkt)"
+    r"Praxisgemeinschaft|Malerbetrieb|Schreinerei|Tischlerei|Elektro|Sanitär|Friseur|Salon|Marke|Produkt|"
+    # compounds that name a business ("Friseursalon", "Hausverwaltung", "Energieversorgung")
+    r"[A-ZÄÖÜ][a-zäöüß]*(?:salon|bäckerei|metzgerei|schreinerei|tischlerei|betrieb|verwaltung|"
+    r"versorgung|gesellschaft|werkstatt|studio|handel|service)|"
+    # a place: "Sankt Johann", "St. Leonhard", "Bad Ischl"
+    r"Sankt|St\.|Bad|"
+    # the second name of a firm: "Holzinger & Haid Steuerberater"
+    rf"[{_UPPER}][{_LOWER}-]+[ \t]*&)"
     r"[ \t]+$"
 )
 # Words that precede a common noun, not a name ("der Koch", "ein Schneider").
@@ -75,8 +110,7 @@ ARTICLE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # Capitalised words that start sentences or follow greetings but are never names.
-STOP = frozenset(
-    """Ich Sie Du Wir Ihr Er Es Man Der Die Das Den Dem Des Ein Eine Einen Und Oder Aber Auch Noch Nur Bitte
+_STOP_WORDS = """Ich Sie Du Wir Ihr Er Es Man Der Die Das Den Dem Des Ein Eine Einen Und Oder Aber Auch Noch Nur Bitte
     Danke Vielen Vielmals Hallo Guten Team Kollegen Kolleginnen Kollege Kollegin Damen Herren Alle Allerseits
     Zusammen Leute Freunde Freundinnen Kunden Kundinnen Kundschaft Mitglieder Eltern Nachbarn Grüße Gruß
     Gemeinde Community Support Service Kundenservice Vertrieb Personalabteilung Buchhaltung Abteilung
@@ -96,5 +130,7 @@ STOP = frozenset(
     August September Oktober November Dezember Ostern Weihnachten Neujahr Gesundheit Erfolg Spaß Glück
     Zeugnis Arbeitsvertrag Gehalt Urlaub Krankmeldung Bewerbung Personalakte Schadensmeldung Schaden
     Versicherung Police Unfall Fahrzeug Kennzeichen Wohnung Miete Nebenkosten Heizung Reparatur Berlin
-    Hamburg München Köln Frankfurt Wien Zürich Bern Graz Linz Basel Dresden Leipzig Stuttgart Bremen""".split()
-)
+    Hamburg München Köln Frankfurt Wien Zürich Bern Graz Linz Basel Dresden Leipzig Stuttgart Bremen"""
+STOP = frozenset(_STOP_WORDS.split())
+# "Surname, " right before a first name (searched backwards from the first name).
+SURNAME_COMMA = re.compile(rf"(?<![\w-])(?P<name>{NAME_TOKEN}),[ \t]*$")

@@ -9,21 +9,27 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from phonenumbers import Leniency, PhoneNumberMatcher
+from phonenumbers import Leniency, NumberParseException, PhoneNumberMatcher, is_valid_number, parse
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
 
 _REGIONS = ("DE", "AT", "CH")
 # From the first "+", "(" or a leading zero over digits and the separators people type.
-_CANDIDATE = re.compile(r"(?:\+|\((?=\s?[+0])|(?<![\w.,/])0)[\d \t()/.\-–]{5,}")
+# A number preceded by "digit + space" is the middle of a digit group (an IBAN, a card), not a phone.
+_CANDIDATE = re.compile(r"(?:\+|\((?=\s?[+0])|(?<![\w.,/])(?<!\d )0)[\d \t()/.\-–]{5,}")
 # Extensions phonenumbers does not read ("Durchwahl 12", "DW -12"); the contract includes them.
-_EXTENSION = re.compile(r"[ \t]*(?:Durchwahl|Durchw\.|DW|App\.|Apparat|Nebenstelle)[ \t.:-]*\d{1,5}")
+_EXTENSION = re.compile(
+    r"[ \t]*(?:Durchwahl|Durchw\.|DW|App\.|Apparat|Nebenstelle|ext\.?|Ext\.?|x)[ \t.:-]*\d{1,5}"
+)
 _CONTEXT = re.compile(
     r"(?:tel|fon|phone|handy|mobil|fax|ruf|anruf|erreich|nummer|whatsapp|hotline|durchwahl|kontakt)",
     re.IGNORECASE,
 )
 _WINDOW_TAIL = 16
+_DATE_LIKE = re.compile(r"\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})(?!\d)")
+_TRAILING = re.compile(r"[^\d]+$")
+_DASH_EXTENSION = re.compile(r"(?<=\d)[ \t]?[-–][ \t]?\d{1,5}$")
 
 
 class PhoneRecognizer:
@@ -37,9 +43,11 @@ class PhoneRecognizer:
         for cand in _CANDIDATE.finditer(text):
             if cand.start() < last_end or sum(ch.isdigit() for ch in cand.group()) < 6:
                 continue
-            if is_reference_number(text, cand.start()):
+            if _DATE_LIKE.match(text, cand.start()) or is_reference_number(text, cand.start()):
                 continue
-            span = _match_in_window(text, cand.start(), cand.end() + _WINDOW_TAIL)
+            span = _parse_whole(text, cand.start(), cand.end()) or _match_in_window(
+                text, cand.start(), cand.end() + _WINDOW_TAIL
+            )
             if span is None:
                 continue
             start, end = span
@@ -49,6 +57,35 @@ class PhoneRecognizer:
             last_end = end
             score = 0.95 if preceded_by(text, start, _CONTEXT, window=30) else 0.8
             yield Entity("PHONE", start, end, score)
+
+
+def _parse_whole(text: str, start: int, stop: int) -> tuple[int, int] | None:
+    """Fast path: the whole candidate (up to its last digit) is one valid number.
+
+    ``parse`` costs far less than the matcher, which is only the fallback for candidates that hold a
+    number plus something else. A trailing ``-7`` or ``-12`` is tried as an extension (common in
+    Switzerland and Germany: ``+41 31 761 59 61-7``), since phonenumbers takes it for part of the number.
+    """
+    candidate = _TRAILING.sub("", text[start:stop])
+    if _DATE_LIKE.search(candidate, 1):
+        return None  # "030 1234567 12.05.2024": let the matcher separate number and date
+    if _is_valid(candidate):
+        return start, start + len(candidate)
+    extension = _DASH_EXTENSION.search(candidate)
+    if extension is not None and _is_valid(candidate[: extension.start()]):
+        return start, start + len(candidate)
+    return None
+
+
+def _is_valid(candidate: str) -> bool:
+    regions = ("DE",) if candidate[0] == "+" or candidate.startswith("00") else _REGIONS
+    for region in regions:
+        try:
+            if is_valid_number(parse(candidate, region)):
+                return True
+        except NumberParseException:
+            return False
+    return False
 
 
 def _match_in_window(text: str, start: int, stop: int) -> tuple[int, int] | None:

@@ -12,6 +12,7 @@ from gateway.privacy.recognizers.base import is_reference_number, preceded_by
 
 # Eleven digits, first not zero, compact or with single spaces/dots/slashes between digit groups.
 _CANDIDATE = re.compile(r"(?<![\d+/.,-])[1-9](?:[ ./]?\d){10}(?![\d]|[.,/-]\d)")
+_SEPARATORS = re.compile(r"[ ./]")
 _CONTEXT = re.compile(
     r"(?:steuer|st\.?-?id|idnr|id-nr|identifikationsnummer|tin\b|steuerliche)", re.IGNORECASE
 )
@@ -25,9 +26,23 @@ class SteuerIdRecognizer:
     def find(self, text: str) -> Iterator[Entity]:
         """Yield every valid Steuer-ID in ``text``."""
         for match in _CANDIDATE.finditer(text):
-            if not idnr.is_valid(match.group().replace(" ", "").replace(".", "").replace("/", "")):
+            if not is_valid_steuer_id(match.group()):
                 continue
             if preceded_by(text, match.start(), _CONTEXT, window=50):
                 yield Entity("STEUER_ID", match.start(), match.end(), 0.97)
             elif not is_reference_number(text, match.start()):
                 yield Entity("STEUER_ID", match.start(), match.end(), 0.75)
+
+
+def is_valid_steuer_id(number: str) -> bool:
+    """Check a Steuer-ID in full: python-stdnum's check digit and digit count, plus the triple rule.
+
+    stdnum checks that exactly one of the first ten digits occurs two or three times; the rule of the
+    Bundeszentralamt also forbids a digit that occurs three times from standing in three consecutive
+    places ("1112345678x" is never issued).
+    """
+    compact = _SEPARATORS.sub("", number)
+    if not idnr.is_valid(compact):
+        return False
+    head = compact[:10]
+    return not any(head[i] == head[i + 1] == head[i + 2] for i in range(len(head) - 2))

@@ -17,19 +17,30 @@ _WEAK = (
     r"berg|feld|dorf|au|tor|park|garten|grund|kamp|winkel|hang|höhe|anger|bogen|hof|acker|wiese|rain|"
     r"siedlung|brücke|hain|heide|stein|blick|horst|busch|moor|stra[sß]e"
 )
+# A number with an optional letter, then up to three more parts: ranges ("10-12") and the Austrian
+# staircase/door parts ("21/2/14", "164-166/2/9"). Only spaces and tabs inside: a line break ends it.
+_LETTER = r"(?:[ \t]?[a-zA-Z](?![\wäöüß]))?"
 _HOUSE_NUMBER = (
-    r"(?P<number>[1-9]\d{0,3}(?:\s?[a-zA-Z](?![\wäöüß]))?(?:\s?[-/–]\s?\d{1,4}(?:\s?[a-zA-Z](?![\wäöüß]))?)?)"
+    rf"(?P<number>[1-9]\d{{0,3}}{_LETTER}(?:[ \t]?[-/–][ \t]?\d{{1,4}}{_LETTER}){{0,3}})"
     r"(?![\d]|[.,]\d|\s?(?:%|€|Euro|EUR|CHF|Uhr|km|kg|Jahre|Stück|Prozent|Mio|Tage|Monate|Minuten|x\b))"
 )
 _COMPOUND_HEAD = rf"(?:[{_UPPER}][\wäöüß.']*-)*(?:[\wäöüß]+-)*"
 _JOINED = rf"{_COMPOUND_HEAD}[{_UPPER}]{_WORD}*?(?:{_STRONG})"
+_HYPHENATED = (
+    rf"(?:[{_UPPER}][\wäöüß.']*-)+(?:[\wäöüß]+-)*"
+    r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer|Chaussee|Steig|Pfad|Markt|Promenade|Kai|Zeile)"
+)
 _JOINED_WEAK = rf"{_COMPOUND_HEAD}[{_UPPER}]{_WORD}*?(?:{_WEAK})"
-_SEPARATE_WORD = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer|Chaussee|Steig|Markt|Landstraße|Kai)"
+_SEPARATE_WORD = (
+    r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer|Chaussee|Steig|Markt|Landstraße|Kai)"
+)
 _ADJECTIVE = (
     rf"(?:[{_UPPER}]{_WORD}+er|Alte|Neue|Hohe|Lange|Breite|Kurze|Obere|Untere|Große|Kleine|Schöne|Grüne|"
     rf"Alter|Neuer|Hoher|Langer|Breiter|Oberer|Unterer|Großer|Kleiner)"
 )
-_OF_FORM = rf"(?:Straße|Platz|Allee|Ufer|Ring) (?:der|des|am|an der|zum|zur|vom) (?:\d{{1,2}}\. )?[{_UPPER}]{_WORD}+"
+_OF_FORM = (
+    rf"(?:Straße|Platz|Allee|Ufer|Ring) (?:der|des|am|an der|zum|zur|vom) (?:\d{{1,2}}\. )?[{_UPPER}]{_WORD}+"
+)
 _PREFIX = (
     r"(?:Am|An der|An den|An dem|Auf der|Auf dem|Auf den|Im|In der|In den|Zum|Zur|Unter den|Hinter der|"
     r"Hinter dem|Vor dem|Bei der|Alt|Alte|Hinterm|Vorm|Ob der|Unterm|Überm)"
@@ -41,17 +52,20 @@ _NOT_AFTER_PREFIX = (
     r"Sonntag|Team|Haus|Gebäude|Büro|Zimmer|Stock|Level|Quartal|Gegensatz|Prinzip|Allgemeinen|Schnitt)\b"
 )
 # Everyday compounds that end in a street suffix: "Parkplatz 12" is a parking space, not an address.
+# Everyday compounds that end in a street suffix: "Parkplatz 12" is a parking space, not an address.
+# Long first parts may stand inside a longer word ("Kundenparkplatz"); short ones only at its start,
+# or "Krausring" would read as "aus" + "ring".
 _NOT_STREET = re.compile(
-    r"(?:park|stell|sitz|arbeits|abstell|liege|steh|lager|spiel|camping|bahn|flug|rück|hin|heim|fuß|lebens|"
-    r"werde|ausbildungs|bildungs|fahr|lösungs|markt|super|bauern|wochen|weih|jahr|floh|kunst|finanz|"
-    r"aktien|arbeits|dienst|geschäfts|umweg|aus|ein|ab|zu|weiter|holz|irr|mittel|schul|rechts|verwaltungs|"
-    r"wander|rad|feld|wald|dienst|schreib|tisch|lauf|start|ziel|kampf|sport|handels|stand|wohn|lehr)"
+    r"(?:(?:park|stell|sitz|arbeits|abstell|liege|steh|lager|spiel|camping|bahn|flug|lebens|werde|"
+    r"ausbildungs|bildungs|lösungs|markt|super|bauern|wochen|weih|jahr|floh|kunst|finanz|aktien|dienst|"
+    r"geschäfts|umweg|weiter|mittel|schul|rechts|verwaltungs|schreib|tisch|lauf|start|ziel|kampf|sport|"
+    r"handels|stand|wohn|lehr)|^(?:rück|hin|heim|fuß|fahr|aus|ein|ab|zu|irr|holz))"
     r"(?:platz|weg|steig|markt|ring|graben|pfad)$",
     re.IGNORECASE,
 )
 
 STRONG_STREET = re.compile(
-    rf"(?<![\wäöüß-])(?P<street>{_JOINED}|{_ADJECTIVE} {_SEPARATE_WORD}|{_OF_FORM})\s?{_HOUSE_NUMBER}"
+    rf"(?<![\wäöüß-])(?P<street>{_HYPHENATED}|{_JOINED}|{_ADJECTIVE} {_SEPARATE_WORD}|{_OF_FORM})\s?{_HOUSE_NUMBER}"
 )
 WEAK_STREET = re.compile(rf"(?<![\wäöüß-])(?P<street>{_JOINED_WEAK})\s?{_HOUSE_NUMBER}")
 PREFIX_STREET = re.compile(

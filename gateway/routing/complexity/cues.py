@@ -1,132 +1,120 @@
 """The cue vocabulary of the complexity scorer, English and German: which phrases make a request hard or easy.
 
-Patterns are data, kept apart from the scoring logic so they can be read and extended without touching it.
-Each hard cue names the reason it reports. Strong cues alone are enough to leave the cheap tier; weak cues
-only count together with others. Phrases are chosen so that the *task* is hard, not the topic: "prove that"
-is a cue, the word "proof" is not ("proof of concept"); "wirksam" is, "Vertrag" is not.
+Cues are data, kept apart from the scoring logic. Phrases are matched at word starts in normalised text
+(lower case, punctuation as space; see `stems.normalise`), so "herleit" also finds "Herleitung". They are
+chosen so that the *task* is hard, not the topic: "prove that" is a cue, "proof" is not ("proof of concept");
+"wirksam" is, "Vertrag" is not. A few cues need word order or symbols and are regexes, run on the ask only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+# reason -> weight of the reason when any of its phrases occurs in the ask (0.5 alone reaches premium)
+HARD_WEIGHTS: dict[str, float] = {
+    "proof": 0.75, "math": 0.5, "reasoning": 0.5, "legal": 0.6, "financial": 0.55, "medical": 0.6,
+    "code": 0.6, "architecture": 0.5, "planning": 0.5, "long_output": 0.55,
+}
 
-
-@dataclass(frozen=True)
-class Cue:
-    """A named pattern and the weight it adds to the raw score when it matches."""
-
-    reason: str
-    weight: float
-    pattern: str
-
-
-_PROOF = (
-    r"\b(prove|show)\s+(that|why|it|the\s+general)\b|\bprove\s+(the|this)\b|\bbeweise\b|\b(den|der|einen)\s+beweis\b"
-    r"|zeige?,?\s+(per\s+induktion,?\s+)?dass|per\s+induktion|by\s+induction|\bderive\b|\bderivation\b"
-    r"|\bherleit|\bleite\b.{0,80}\bher\b|from\s+first\s+principles|closed\s+form|geschlossene\s+form"
-    r"|\bjustify\b|\bbegründe\b|\brigorous(ly)?\b|\bdiagonali[sz]ation|\bundecidable|\bunentscheidbar"
-)
-_MATH = (
-    r"\beigenvalues?\b|\beigenwert|\bintegral\b|\bconverge|\bkonvergier|\bextrem(a|um|stellen)\b"
-    r"|\bexpected\s+(number|value)\b|\berwartungswert|\bprobabilit|\bwahrscheinlichkeit"
-    r"|gleichungssystem|system\s+of\s+equations|\bsolve\b.{0,40}[=^]|\blöse\b.{0,40}=|\bmaximi[sz]e|\bminimi[sz]e"
-    r"|\bpositive\s+definite|\bcombinatori|\bmöglichkeiten\s+gibt\s+es|how\s+many\s+ways|\btheorem\b.{0,40}\bholds"
-    r"|\bseries\b|\breihe\b|\binduction\b|[a-z]\^\d|\bmatrix\b|\bgeneral\s+formula"
-)
-_REASONING = (
-    r"\bargue\b|\bboth\s+sides\b|critically|\bkritisch\b|\btrade-?offs?\b|\bwäge\b|\babwäg|\bsensitivit"
-    r"|\bszenarien\b|\bscenarios?\b|\bconfound|\bverzerrung|\bmethodolog|\bmethodik|\bwhat'?s\s+wrong\s+with"
-    r"|\bevaluate\b|\bassess\b|\bbeurteile\b|\bcompare\b.{0,80}\b(when|guarantees|fail)|\bvergleiche\b"
-    r"|\brecommendations?\b|\bshow\s+(your|the)\s+(reasoning|math|calculation)|\bjeden\s+schritt"
-    r"|\bexplain\s+(precisely|why\s+or\s+why\s+not)|\bcan\s+we\s+trust\b|\bis\s+it\s+worth|\blohnt\s+sich"
-    r"|\bwhich\s+is\s+better\b|\bwas\s+spricht\s+dafür|\bwhy\b.{0,60}\b(same\s+answer|holds)"
-)
-_LEGAL = (
-    r"\b(un)?wirksam|\benforceab|\brechtslage\b|\bgutachterlich|\bzulässig\b|\bhaftet\b|\bliab(le|ility)\b"
-    r"|kündigungsschutz|scheinselbst|eigenbedarf|§\s*\d+|\bart\.\s*\d+|\bnormen\b|\blegal\s+(risks?|options)"
-    r"|\bantitrust|\bnon-compete|\blitigation|\bdismiss(al|ed)\b|\bkündigen\b|\bunder\s+(german|eu)\s+law"
-    r"|\bdata\s+processing\s+agreement|auftragsverarbeitungsvertrag|\bclauses?\b|\bklauseln?\b|\bprivilege"
-    r"|\brechte\s+haben\b|\bchancen\s+mit\b|\bwhat\s+are\s+(my|the\s+employee's)\s+options"
-    r"|\bsteuerlich|\btax\s+(consequences|implications)|\berbschaft|\binheritance"
-)
-_FINANCE = (
-    r"\bdcf\b|\bwacc\b|break-?even|\bamortisation|\bhedg|\bportfolio\b|\bchurn\b|\bcac\b|\barpu\b|\bbilanz\b"
-    r"|eigenkapitalquote|\bcash-?flow|\bifrs\b|\bcovenants?\b|\bvaluat|\bvalue\s+a\s+company|\bkreditwürdig"
-    r"|\bpre-?money\b|\bpre\b\s*$|\bsafe\b.{0,40}\bcap\b|\brendite\b|\bbasis\s+point|\bsubsid|\bfees\s+cost"
-    r"|\brentenlücke|\bverschuldungsgrad"
-)
-_MEDICAL = (
-    r"\binteractions?\b|\bwechselwirkung|\bdosage\b|\bdosierung\b|\bprescribed\b|\bverschrieben\b"
-    r"|\bpatient\b|\bmonitoring\s+do\s+you\s+recommend|\bcontraindicat|\bkontraindik"
-)
-_CODE_TASK = (
-    r"\bimplement(iere)?\b|\brefactor|\bthread-?s(afe|icher)|\block-?free\b|\bmemory\s+ordering|\brace\s+condition"
-    r"|\bdeadlocks?\b|\boomkilled\b|\bwith\s+tests\b|\bunit-?tests\b|\bwrite\s+tests\b|\bschreib\w*\s+tests"
-    r"|\bparser\b|\bcrawler\b|\bb-tree\b|\bcode\s+review\b|\bfind\s+the\s+bug|\bfinde\s+den\s+fehler"
-    r"|\bexplain\s+the\s+bug|\bfix\s+it\b|\bwhy\s+does\s+this\b|\bworan\s+liegt|\bwhat'?s\s+going\s+on\b"
-    r"|\bhow\s+do\s+i\s+investigate|\bo\(\s*1\s*\)|\bo\(n|\bcomplexity\b|\bexactly-?once|\bduplicates?\b.{0,40}\brefund"
-    r"|\bgoroutines?\b|\bmutex\b|\bslow\s+after|\bsporadisch|\bunter\s+last\b|\bunder\s+(peak\s+)?load\b|\brewrite\s+it\b"
-    r"|\bnested\s+loop|\bseq\s+scan|\bcorrected\s+version|\bkorrigierte\s+version|\bconsistent-hashing"
-)
-_ARCHITECTURE = (
-    r"\barchitect|\bentwirf\b|\bdesign\s+(a|an|the)\b|\bschema\b|\bmigrat|\bdowntime\b|\bdistributed\b"
-    r"|\bpartition|\bconsistency\b|\bkonsistenz\b|\brpo\b|\brto\b|\bmicroservices?\b|\bevent-sourcing"
-    r"|\bmulti-?tenant|\bmandantenfähig|\bsharded\b|\bscalab|\bskalier|\breplicat|\brebalanc|\bidempoten"
-    r"|\bzero-?trust|\brollback\b|\bmonolith"
-)
-_PLANNING = (
-    r"\bbudget\b.{0,80}\b(deadline|staff|markets?)|\bdependencies\b|\babhängigkeiten\b|\bcritical\s+path"
-    r"|\brisks?\b.{0,40}\b(plan|cut)|\brisiken\b|\bgo-live\b|\bhard\s+deadline|\bprobability-weighted"
-)
-_LONG_OUTPUT = (
-    r"\b([1-9]\d{3}|[5-9]\d{2})[\s-]*(words?|wörter\w*)|\bmindestens\s+\d{3,}\s+wörter|\bwhitepaper"
-    r"|\bcomprehensive\b|\bausführlich\w*\s+(essay|bericht|analyse|gutachten)|\bessay\b|\bpost-?mortem"
-    r"|\bkurzgeschichte\b|\bop-ed\b|\bdetailed\s+(plan|report|analysis|incident)|\bdetaillierten\s+plan"
-    r"|\bthorough(ly)?\b|\bin\s+depth\b"
-)
-
-HARD_CUES: tuple[Cue, ...] = (
-    Cue("math", 0.75, _PROOF),
-    Cue("math", 0.45, _MATH),
-    Cue("reasoning", 0.5, _REASONING),
-    Cue("legal", 0.6, _LEGAL),
-    Cue("financial", 0.55, _FINANCE),
-    Cue("medical", 0.6, _MEDICAL),
-    Cue("code", 0.6, _CODE_TASK),
-    Cue("architecture", 0.45, _ARCHITECTURE),
-    Cue("planning", 0.4, _PLANNING),
-    Cue("long_output", 0.55, _LONG_OUTPUT),
-)
+HARD_PHRASES: dict[str, tuple[str, ...]] = {
+    "proof": (
+        "prove that", "prove the", "prove this", "prove it", "show that", "show why", "beweise", "den beweis",
+        "einen beweis", "der beweis", "zeige dass", "zeig dass", "per induktion", "by induction", "derive",
+        "derivation", "herleit", "from first principles", "closed form", "geschlossene form", "justify",
+        "begründe", "rigorous", "diagonalis", "diagonaliz", "undecidable", "unentscheidbar", "irrational",
+    ),
+    "math": (
+        "eigenvalue", "eigenwert", "integral", "converge", "konvergier", "extrema", "extremum", "extremstellen",
+        "expected number", "expected value", "erwartungswert", "probabilit", "wahrscheinlichkeit",
+        "gleichungssystem", "system of equations", "maximise", "maximize", "minimise", "minimize",
+        "positive definite", "combinatori", "möglichkeiten gibt es", "how many ways", "harmonic series",
+        "general formula", "real solutions", "infinite sum", "diverge", "primfaktor",
+    ),
+    "reasoning": (
+        "argue", "both sides", "critically", "kritisch", "trade off", "tradeoff", "wäge", "abwäg", "sensitivit",
+        "szenarien", "scenarios", "confound", "verzerrung", "methodolog", "methodik", "what's wrong with",
+        "evaluate", "assess", "beurteile", "vergleiche", "recommendation", "show your reasoning", "show the math",
+        "jeden schritt", "explain precisely", "why or why not", "can we trust", "lohnt sich", "which is better",
+        "was spricht dafür", "reasoning", "step by step rigorously", "go wrong", "estimate the",
+    ),
+    "legal": (
+        "wirksam", "unwirksam", "enforceab", "rechtslage", "gutachterlich", "zulässig", "haftet", "liable",
+        "liability", "kündigungsschutz", "scheinselbst", "eigenbedarf", "normen", "legal risk", "antitrust",
+        "non compete", "litigation", "dismissal", "dismissed", "kündigen", "under german law", "under eu law",
+        "data processing agreement", "auftragsverarbeitungsvertrag", "klauseln", "privilege", "rechte haben",
+        "chancen mit", "what are my options", "the employee's options", "steuerlich", "tax consequences",
+        "tax implications", "erbschaft", "inheritance", "fristlose", "vorgeschoben", "rights of",
+    ),
+    "financial": (
+        "dcf", "wacc", "break even", "amortisation", "hedg", "portfolio", "churn", "arpu", "bilanz",
+        "eigenkapitalquote", "cashflow", "cash flow", "ifrs", "covenant", "valuat", "value a company",
+        "kreditwürdig", "pre money", "priced round", "rendite", "basis point", "subsid", "fees cost",
+        "rentenlücke", "verschuldungsgrad", "ebitda and",
+    ),
+    "medical": (
+        "interaction", "wechselwirkung", "dosage", "dosierung", "prescribed", "verschrieben", "patient",
+        "contraindicat", "kontraindik",
+    ),
+    "code": (
+        "implement", "refactor", "thread safe", "thread sicher", "lock free", "memory ordering",
+        "race condition", "deadlock", "oomkilled", "with tests", "unit tests", "write tests", "schreib tests",
+        "schreibe tests", "parser", "crawler", "b tree", "code review", "find the bug", "finde den fehler",
+        "explain the bug", "fix it", "why does this", "woran liegt", "what's going on", "investigate",
+        "complexity", "exactly once", "goroutine", "mutex", "slow after", "sporadisch", "unter last",
+        "under load", "under peak load", "rewrite it", "nested loop", "seq scan", "corrected version",
+        "korrigierte version", "consistent hashing", "edge case", "node splitting", "terminier", "never terminates",
+        "doesn't terminate", "does not terminate",
+    ),
+    "architecture": (
+        "architect", "entwirf", "design a", "design an", "design the", "schema", "migrat", "downtime",
+        "distributed", "partition", "consistency", "konsistenz", "rpo", "rto", "microservice", "event sourcing",
+        "multi tenant", "mandantenfähig", "sharded", "scalab", "skalier", "replicat", "rebalanc", "idempoten",
+        "zero trust", "rollback", "monolith",
+    ),
+    "planning": (
+        "dependencies", "abhängigkeiten", "critical path", "go live", "hard deadline",
+        "probability weighted", "release plan", "phased rollout",
+    ),
+    "long_output": (
+        "whitepaper", "comprehensive", "ausführlichen essay", "ausführlichen bericht", "ausführliche analyse",
+        "essay", "post mortem", "kurzgeschichte", "op ed", "detailed plan", "detailed report",
+        "detailed incident", "detaillierten plan", "thorough", "in depth", "mindestens",
+    ),
+}
 
 # Middle-tier tasks: writing or explaining something of moderate size. Enough to leave cheap, not for premium.
-STANDARD_CUE = (
-    r"\b(write|schreib\w*|draft|formulier\w*)\b.{0,60}\b(description|beschreibung|email|e-mail|letter|anschreiben"
-    r"|absage|reply|antwort|blog\w*|post|captions?|stellenanzeige|function|funktion|script|skript|query|docstrings"
-    r"|itinerary|regular\s+expression)\b"
-    r"|\bexplain\b|\berklär\w*\b|\bsummari[sz]e\b|\bfasse\b|\bzusammen\b|\bpros\s+and\s+cons\b|\bvor-\s+und\s+nachteile"
-    r"|\bplan\w*\b|\bitinerary\b|\bcreate\s+a\b|\bgive\s+me\s+a\s+weekly|\bwie\s+funktioniert|\bwhat\s+are\s+the\s+pros"
-    r"|\bhow\s+does\b|\bzeig\s+mir\b|\brun\s+a\s+query|\bmake\s+it\s+more|\btranslate\s+your|\bübersetzen\?"
-    r"|\bdeine\s+antwort"
+STANDARD_PHRASES: tuple[str, ...] = (
+    "write a", "write three", "write an", "schreib ein", "schreib eine", "schreibe ein", "draft", "formuliere eine",
+    "explain", "erklär", "summari", "fasse", "pros and cons", "vor und nachteile", "plane ein", "plan a",
+    "itinerary", "create a", "weekly meal", "wie funktioniert", "how does", "zeig mir", "run a query",
+    "make it more", "übersetzen", "deine antwort", "docstrings", "reply", "antwort",
 )
 
 # Signs that the asked-for answer is short or mechanical, whatever the material around it.
-EASY_CUES: tuple[str, ...] = (
-    r"\b(one|1|two|2)[\s-](line|sentence|word)s?\b|\b(ein|einem|zwei)\s+(satz|sätzen|wort)\b|\bone-line\b"
-    r"|\bnur\s+(die|das|mit|den)\b|\bjust\s+(the|say|give)\b|\bonly\s+the\b|\bnothing\s+else\b|\bkurz\s+bitte\b"
-    r"|\byes\s+or\s+no\b|\bja\s+oder\s+nein\b|\bhöchstens\s+zwei\b|\bin\s+one\s+line\b|\btl;?dr\b",
-    r"\b(fix|correct)\s+the\s+(typos|grammar|spelling)\b|\bkorrigiere\s+die\s+(tippfehler|rechtschreibung)"
-    r"|\btranslate\b(?!\s+your)|\bübersetze\b(?!.{0,20}deine)|\bwhat\s+does\s+.{0,30}\s+(stand\s+for|mean)\b"
-    r"|\bwas\s+(bedeutet|heißt)\b|\bwofür\s+steht|\bformat(iere)?\b|\bpretty-print|\bbulleted\s+list|\baufzählung"
-    r"|\balphabeti|\brename\b|\bumbenennen|\bcapitali[sz]e|\buppercase\b|\bround\b.{0,20}\bdecimal"
-    r"|\bspell\b|\bschreibt\s+man\b|\bsynonym\b|\bplural\b|\bsuggest\s+a\s+(headline|subject|name)"
-    r"|\bschlag\s+mir\s+einen\s+betreff|\bheadline\b|\bwho\s+attended|\bwhat\s+is\s+the\s+default",
+SHORT_ANSWER_PHRASES: tuple[str, ...] = (
+    "one line", "one sentence", "one word", "two sentences", "1 sentence", "ein satz", "einem satz",
+    "zwei sätzen", "ein wort", "nur die", "nur das", "nur mit", "just the", "just say", "just give", "only the",
+    "nothing else", "kurz bitte", "yes or no", "ja oder nein", "höchstens zwei", "tl dr", "tldr",
 )
+MECHANICAL_PHRASES: tuple[str, ...] = (
+    "fix the typos", "fix the grammar", "fix the spelling", "correct the spelling", "korrigiere die",
+    "translate", "übersetze", "stand for", "stands for", "was bedeutet", "was heißt", "wofür steht",
+    "what does the word", "format", "pretty print", "bulleted list", "aufzählung", "alphabeti", "rename",
+    "umbenennen", "capitalize", "capitalise", "uppercase", "decimal places", "how do you spell", "schreibt man",
+    "synonym", "plural", "suggest a headline", "suggest a subject", "suggest a name", "schlag mir einen",
+    "headline", "who attended", "default value", "in spanish", "in german", "auf englisch", "ins englische",
+    "ins deutsche", "in french", "rephrase", "passive voice", "more polite", "höflicher", "out of office",
+    "abwesenheitsnotiz", "in camelcase", "to snake case", "to snake_case", "what's the output", "was gibt das aus",
+)
+
+# Regexes on the raw ask (short): word order and symbols the phrase index cannot see.
+EQUATION = r"[a-z]\s*\^\s*\d|\d\s*[a-z]\s*[+\-]\s*\d*\s*[a-z]|\bf\(x"
+LEGAL_REFERENCE = r"§\s*\d|\bart\.\s*\d|\bbgb\b.{0,40}\b(prüf|anspruch)"
+COMPARE_WHEN = r"\bcompare\b.{0,80}\b(when|guarantees|fail)|\bleite\b.{0,80}\bher\b|\bsolve\b.{0,60}="
+WORD_COUNT = r"\b([1-9]\d{3}|[5-9]\d{2})[\s-]*(words?|wörter\w*)"
 
 GREETING = (
     r"^\W*(hi|hello|hey|hallo|moin|servus|guten\s+(morgen|tag|abend)|good\s+(morning|evening)|thanks?|thank\s+you"
     r"|danke|vielen\s+dank|ok(ay)?|bye|tschüss|super|great|perfect|sure)\b"
 )
-
 # A closing or acknowledging turn: ends a thread, whatever came before it.
 CLOSING = (
     r"^\W*(thanks?|thank\s+you|danke|vielen\s+dank|ok(ay)?|great|perfect|super|bye|tschüss|cool|sure)\b[^?]{0,60}$"

@@ -1,49 +1,50 @@
-"""Find cue phrases in text in one linear pass: words are looked up by their first letters in a dict.
+"""Find cue phrases in text fast: a set intersection on word prefixes, then C-level substring checks.
 
-Regex alternations with hundreds of branches try every branch at every position (about 2 µs per character
-for our cue lists); this index reads each word once, so a 20-page paste costs well under a millisecond.
+Regex alternations with hundreds of branches try every branch at every position (about 2 µs per character for
+our cue lists). Here the text is split once, the first three letters of every word go into a set, and only the
+phrases whose prefix occurs are searched for, so a 20-page paste costs a fraction of a millisecond.
 A phrase matches at a word start and may end inside a word, so "herleit" matches "Herleitung".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from operator import itemgetter
 
-_WORD = re.compile(r"[\w§][\w'-]*")
 _KEY = 3  # phrases are bucketed by their first three characters
+_prefix = itemgetter(slice(None, _KEY))
+# Punctuation becomes space so "Beweise, dass" reads as "beweise dass"; § and digits stay, they are cues.
+_PUNCT = re.compile(r"[^\w§' ]+")
 
 
 def normalise(text: str) -> str:
-    """Lower case, single spaces: phrases are written in that form."""
-    return " ".join(text.lower().split())
+    """Lower case, punctuation as space, single spaces, one leading space: the form phrases are matched in."""
+    return " " + " ".join(_PUNCT.sub(" ", text.lower()).split())
 
 
 class StemIndex:
     """Which named groups of phrases occur in a text.
 
     Args:
-        groups: name → phrases (lower case, single spaces; at least `_KEY` characters each).
+        groups: name → phrases, written lower case without punctuation and single-spaced, at least three
+            characters long.
     """
 
-    def __init__(self, groups: dict[str, Iterable[str]]) -> None:
+    def __init__(self, groups: Mapping[str, Iterable[str]]) -> None:
         self._buckets: dict[str, list[tuple[str, str]]] = {}
         for name, phrases in groups.items():
             for phrase in phrases:
-                if len(phrase) < _KEY:
-                    raise ValueError(f"phrase too short for the index: {phrase!r}")
-                self._buckets.setdefault(phrase[:_KEY], []).append((phrase, name))
+                if len(phrase) < _KEY or phrase != normalise(phrase)[1:]:
+                    raise ValueError(f"phrase must be normalised and >= {_KEY} characters: {phrase!r}")
+                self._buckets.setdefault(phrase[:_KEY], []).append((" " + phrase, name))
+        self._keys = frozenset(self._buckets)
 
     def find(self, normalised: str) -> set[str]:
-        """Names of the groups with at least one phrase in `normalised` (see `normalise`)."""
+        """Names of the groups with at least one phrase in `normalised` (the output of `normalise`)."""
         found: set[str] = set()
-        buckets = self._buckets
-        for match in _WORD.finditer(normalised):
-            candidates = buckets.get(match.group()[:_KEY])
-            if candidates is None:
-                continue
-            start = match.start()
-            for phrase, name in candidates:
-                if name not in found and normalised.startswith(phrase, start):
+        for key in self._keys.intersection(map(_prefix, set(normalised.split()))):
+            for phrase, name in self._buckets[key]:
+                if name not in found and phrase in normalised:
                     found.add(name)
         return found

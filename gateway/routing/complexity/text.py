@@ -11,8 +11,11 @@ _FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _PARAGRAPH = re.compile(r"\n\s*\n")
 # A paragraph longer than this, sitting between the first and last, is pasted material rather than the ask.
 _ASK_PARAGRAPH_CHARS = 400
-# Bound the text scanned per part, so a 200-page paste costs the same as a 20-page one.
-_SCAN_CHARS = 20_000
+# Bound the text scanned per part so scoring stays far below a millisecond for any paste: the ask is read
+# in full up to a long prompt's length; material, history and system prompts are weaker signals, a sample will do.
+_ASK_CHARS = 4_000
+_CONTEXT_CHARS = 2_000
+_HISTORY_TURNS = 3
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Parts:
         ask: what the last user turn asks for, without pasted material or code.
         material: pasted text around the ask (an e-mail, a contract), scanned with a lower weight.
         code_lines: non-empty lines inside code fences in the last user turn.
-        history: earlier user turns, newest last.
+        history: up to three earlier user turns, newest last.
         system: all system prompts joined.
         total_chars: characters in every message, for the long-context cue.
     """
@@ -45,11 +48,11 @@ def split_request(request: ChatRequest) -> Parts:
     ask, material = _split_ask(prose)
     system = "\n".join(m.content or "" for m in request.messages if m.role == "system")
     return Parts(
-        ask=ask[:_SCAN_CHARS],
-        material=material[:_SCAN_CHARS],
+        ask=ask[:_ASK_CHARS],
+        material=material[:_CONTEXT_CHARS],
         code_lines=sum(1 for block in code for line in block.splitlines() if line.strip()),
-        history=tuple(u[:_SCAN_CHARS] for u in users[:-1]),
-        system=system[:_SCAN_CHARS],
+        history=tuple(u[:_CONTEXT_CHARS] for u in users[:-1][-_HISTORY_TURNS:]),
+        system=system[:_CONTEXT_CHARS],
         total_chars=sum(len(m.content or "") for m in request.messages),
     )
 

@@ -93,7 +93,7 @@ class RedisRateLimiter(_RedisBackend):
         args: list[str | int] = [self._now_arg(), len(limits)]
         for limit in limits:
             keys += _log_keys(key, limit.name)
-            args += [limit.limit, _ms(limit.window_seconds), cost.get(limit.name, 0)]
+            args += [int(limit.limit), _ms(limit.window_seconds), int(cost.get(limit.name, 0))]
         with map_redis_errors():
             raw = await self._acquire(keys=keys, args=args)
         return _decision(limits, [int(value) for value in raw])

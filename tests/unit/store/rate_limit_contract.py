@@ -24,7 +24,9 @@ async def test_acquire_admits_exactly_the_limit_within_a_window(limiter: RateLim
     assert await _admit_n(limiter, 4) == [True, True, True, False]
 
 
-async def test_window_slides_instead_of_resetting_at_a_boundary(limiter: RateLimiter, clock: FakeClock) -> None:
+async def test_window_slides_instead_of_resetting_at_a_boundary(
+    limiter: RateLimiter, clock: FakeClock
+) -> None:
     await _admit_n(limiter, 2)
     clock.advance(30)
     await _admit_n(limiter, 1)
@@ -32,7 +34,9 @@ async def test_window_slides_instead_of_resetting_at_a_boundary(limiter: RateLim
     assert await _admit_n(limiter, 3) == [True, True, False]
 
 
-async def test_refusal_while_window_is_full_until_oldest_slides_out(limiter: RateLimiter, clock: FakeClock) -> None:
+async def test_refusal_while_window_is_full_until_oldest_slides_out(
+    limiter: RateLimiter, clock: FakeClock
+) -> None:
     await _admit_n(limiter, 3)
     clock.advance(59.9)
     assert await _admit_n(limiter, 1) == [False]

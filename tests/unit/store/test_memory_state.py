@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from gateway.store.state import Limit, MemoryBudgetCounter, MemoryRateLimiter
-from tests.unit.store.budget_contract import *  # noqa: F403  (the shared contract tests run here)
+from tests.unit.store.budget_contract import *  # the shared contract tests run here
 from tests.unit.store.clock import FakeClock
-from tests.unit.store.rate_limit_contract import *  # noqa: F403
+from tests.unit.store.rate_limit_contract import *
 
 
 @pytest.fixture
@@ -44,4 +44,3 @@ async def test_idle_keys_are_swept(limiter: MemoryRateLimiter, clock: FakeClock)
     for _ in range(1024):
         await limiter.acquire("busy", [Limit("requests", 5000, 1)], {"requests": 0})
     assert ("idle", "requests") not in limiter._logs
-

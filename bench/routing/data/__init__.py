@@ -1,0 +1,1 @@
+"""Hand-written routing evaluation cases; `build.py` turns them into `eval.jsonl`."""

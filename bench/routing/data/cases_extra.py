@@ -1,0 +1,65 @@
+"""More adversarial single-turn cases in both languages: (label, prompt, note).
+
+Hard questions without the usual hard words, and easy questions full of them.
+"""
+
+from __future__ import annotations
+
+CASES: list[tuple[str, str, str]] = [
+    # --- hard without obvious keywords ----------------------------------------------------------------------------
+    ("premium", "Why can't you comb a hairy ball flat? Explain the actual theorem and why it holds.", "hard, casual wording"),
+    ("premium", "How many ways can you tile a 2xn board with dominoes? Get the closed form.", "combinatorics"),
+    ("premium", "If I invest 500 a month for 30 years at 5% but fees are 1.5% a year, how much do the fees cost me in total? Show the math.", "financial computation"),
+    ("premium", "Which is better for our startup: a SAFE with a 10M cap and 20% discount, or a priced round at 8M pre? We expect a Series A at 30M in 18 months.", "financial reasoning"),
+    ("premium", "Two trains leave 300 km apart towards each other at 80 and 120 km/h; a bird flies between them at 150 km/h until they meet. How far does it fly, and why does the infinite-sum approach give the same answer?", "reasoning"),
+    ("premium", "What's wrong with this argument: all horses are the same colour, by induction on the size of any set of horses?", "logic flaw"),
+    ("premium", "We have 3 data centres and need RPO under 5 seconds and RTO under a minute for our Postgres cluster. What are our options and what do they cost us in write latency?", "architecture trade-off"),
+    ("premium", "Warum kann man einen Würfel nicht mit Zirkel und Lineal verdoppeln? Erkläre den Beweis.", "hard, no keyword list"),
+    ("premium", "Wie viele Möglichkeiten gibt es, 10 identische Bälle auf 4 Kisten zu verteilen, wenn jede Kiste höchstens 4 Bälle bekommt? Mit Herleitung.", "combinatorics"),
+    ("premium", "Lohnt sich für mich als Angestellter mit 70.000 Brutto eine Photovoltaikanlage mit Speicher für 18.000 Euro bei 4.000 kWh Verbrauch? Rechne die Amortisation mit realistischen Annahmen durch.", "financial computation"),
+    ("premium", "Was spricht dafür und was dagegen, die Schuldenbremse zu reformieren? Wäge die ökonomischen Argumente sorgfältig ab.", "economic reasoning"),
+    ("premium", "Ich habe eine Erbschaft von 400.000 Euro mit meinen zwei Geschwistern, eine Immobilie ist dabei, einer will sie behalten. Wie teilen wir fair auf und was passiert steuerlich?", "legal+tax analysis"),
+    ("premium", "Wieso terminiert mein rekursiver Algorithmus für die Ackermann-Funktion nicht in vernünftiger Zeit für A(4,2), und wie könnte man das Ergebnis trotzdem bestimmen?", "reasoning about code"),
+    ("premium", "Rate limits: we see 429s from our upstream at 60% of the quota. Token bucket on our side, 8 pods, each with its own bucket. Explain precisely why and fix the design.", "debugging distributed"),
+    ("premium", "Unsere Kafka-Consumer verarbeiten Nachrichten nach einem Rebalance doppelt, obwohl wir nach dem Verarbeiten committen. Woran liegt das und wie bekommen wir exactly-once?", "debugging distributed"),
+    ("premium", "Draft a response to a GDPR data subject access request where the requester is also suing us, balancing disclosure duties and litigation privilege.", "legal drafting"),
+    ("premium", "Explain the differences between IFRS 16 and HGB for leases and how switching affects EBITDA and covenants.", "accounting analysis"),
+    ("premium", "Our A/B test shows +3% conversion with p=0.04 but we peeked at the results daily for three weeks. Can we trust it? What should we have done?", "statistics reasoning"),
+    ("premium", "Schreibe eine Kurzgeschichte von 3000 Wörtern mit zwei Zeitebenen, einem unzuverlässigen Erzähler und einer Auflösung, die den Anfang neu deutet.", "long careful writing"),
+    ("premium", "Write a persuasive 1500-word op-ed arguing against a four-day work week, addressing the strongest counter-arguments fairly.", "long careful writing"),
+    # --- easy with hard-sounding words ---------------------------------------------------------------------------
+    ("cheap", "Translate 'proof of concept' into German.", "keyword trap: proof"),
+    ("cheap", "What's the German word for 'derivative' in maths?", "keyword trap: derivative"),
+    ("cheap", "Is 'Kubernetes' spelled with a K or a C?", "keyword trap: tech"),
+    ("cheap", "What year was the GDPR adopted?", "keyword trap: GDPR, short fact"),
+    ("cheap", "Wie heißt die DSGVO auf Englisch?", "keyword trap: DSGVO"),
+    ("cheap", "Was bedeutet 'Rekursion'? Ein Satz.", "keyword trap: Rekursion"),
+    ("cheap", "Give me the Python keyword for defining a function.", "trivial code"),
+    ("cheap", "Wie viele Paragraphen hat das BGB ungefähr?", "keyword trap: BGB"),
+    ("cheap", "Say 'architecture' in Spanish.", "keyword trap: architecture"),
+    ("cheap", "Who proved Fermat's Last Theorem?", "keyword trap: proved, theorem"),
+    ("cheap", "Wer hat die Relativitätstheorie entwickelt?", "keyword trap: Theorie"),
+    ("cheap", "Was ist die Abkürzung für Kilowattstunde?", "short fact"),
+    ("cheap", "Please reformat this phone number: 0049 30 1234567 -> +49 format", "formatting"),
+    ("cheap", "Bitte schreib 'analysieren' in die dritte Person Singular.", "keyword trap: analysieren"),
+    ("cheap", "Capitalize each word: the quick brown fox", "formatting"),
+    ("cheap", "Is 'data' singular or plural?", "grammar fact"),
+    ("cheap", "Welche Abkürzung hat das Bürgerliche Gesetzbuch?", "keyword trap: legal"),
+    ("cheap", "What does 'EBITDA' stand for?", "keyword trap: finance acronym"),
+    ("cheap", "Wofür steht 'KPI'?", "acronym"),
+    ("cheap", "Is 17 a prime number?", "trivial math"),
+    ("cheap", "Ist 91 durch 7 teilbar?", "trivial math"),
+    ("cheap", "Round 3.14159 to two decimal places.", "trivial math"),
+    ("cheap", "Reply with just 'OK' if you received this.", "trivial"),
+    ("cheap", "Antworte nur mit Ja oder Nein: Ist Berlin die Hauptstadt von Deutschland?", "trivial"),
+    ("cheap", "```\nERROR: file not found: config.yaml\n```\nWhat file is missing?", "code fence, trivial"),
+    ("cheap", "```python\ndef add(a, b):\n    return a + b\n```\nWhat does add(2, 3) return?", "code fence, trivial"),
+    ("cheap", "```python\nfor i in range(3):\n    print(i)\n```\nWie oft läuft die Schleife?", "code fence, trivial"),
+    # --- standard, both languages ------------------------------------------------------------------------------
+    ("standard", "Explain the difference between a Roth IRA and a traditional IRA in simple terms.", "moderate explanation"),
+    ("standard", "Schreib eine Stellenanzeige für eine Teilzeitkraft im Einzelhandel.", "medium writing"),
+    ("standard", "Write a JavaScript function that debounces another function, with a short explanation.", "moderate code"),
+    ("standard", "Erkläre, was ein Index in einer Datenbank ist und wann er schadet.", "moderate explanation"),
+    ("standard", "Give me a weekly meal plan for a vegetarian family of four.", "moderate planning"),
+    ("standard", "Fasse die wichtigsten Regeln der Kurzarbeit in Deutschland in fünf Punkten zusammen.", "moderate explanation"),
+]

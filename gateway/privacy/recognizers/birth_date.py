@@ -1,0 +1,36 @@
+"""DATE_OF_BIRTH: a date, only when the text says it is a birth date."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gateway.privacy.entities import Entity
+
+_MONTHS = r"Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+_DATE = (
+    rf"(?P<date>(?:0?[1-9]|[12]\d|3[01])\.\s?(?:(?:0?[1-9]|1[0-2])\.\s?(?:19|20)?\d{{2}}|(?:{_MONTHS})\s(?:19|20)\d{{2}})"
+    r"|(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])/(?:19|20)\d{2})(?![\d])"
+)
+_BIRTH = re.compile(
+    r"(?:geboren|geb\.|Geburtsdatum|Geb\.-Datum|Geburtstag|Geburtsdat\.|date of birth|DOB|born|"
+    r"(?<![\w*])\*)[^\n\d]{0,18}?" + _DATE,
+    re.IGNORECASE,
+)
+
+_KEYS = ("geb", "birth", "dob", "born", "*")
+
+
+class BirthDateRecognizer:
+    """Finds dates announced as birth dates ("geboren am", "geb.", "Geburtsdatum:", "*")."""
+
+    types = frozenset({"DATE_OF_BIRTH"})
+
+    def find(self, text: str) -> Iterator[Entity]:
+        """Yield every birth date in ``text``."""
+        lowered = text.lower()
+        if not any(key in lowered for key in _KEYS):
+            return
+        for match in _BIRTH.finditer(text):
+            yield Entity("DATE_OF_BIRTH", match.start("date"), match.end("date"), 0.95)

@@ -1,0 +1,244 @@
+"""PERSON: name tokens found through context triggers, a first-name gazetteer and repetition."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers import person_rules as rules
+from gateway.privacy.recognizers.lexicon import Lexicon, load_lexicon
+from gateway.privacy.recognizers.names import BLOCKED, FirstNames, load_first_names
+
+# Triggers after which a name follows, with the score of a name found there and whether an unknown
+# first token may take a second capitalised token with it (true where a line usually holds just a name).
+_TRIGGERS: tuple[tuple[re.Pattern[str], float, bool], ...] = (
+    (rules.SALUTATION, 0.95, False),
+    (rules.TITLE_TRIGGER, 0.9, False),
+    (rules.GREETING, 0.9, False),
+    (rules.SIGN_OFF, 0.9, True),
+    (rules.INLINE_SIGN_OFF, 0.85, False),
+    (rules.LABEL, 0.9, True),
+    (rules.NAMING, 0.85, False),
+)
+# Triggers strong enough that a following word which is no plain German noun is the surname
+# ("Herr Mehmet Yılmaz", "Frau Lily Köck").
+_STRONG = frozenset({rules.SALUTATION, rules.TITLE_TRIGGER, rules.LABEL})
+# Suffixes of abstract nouns and departments ("Qualitätsmanagement", "Buchhaltung") that German
+# surnames practically never carry, for words the lexicon does not list.
+_NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|ment|tion|ität|abteilung|team|service|leitung)$")
+_MIN_SUFFIX_WORD = 9
+_BOUNDARY = re.compile(r"[ \t]*(?:$|[\n,.;:!?()<|/])")
+_LINE_END = re.compile(r"[ \t]*(?:$|\n|<|,|\(|\||;|/)")
+_MAX_TOKENS = 3
+
+
+class PersonRecognizer:
+    """Finds personal names; titles and salutations stay outside the span."""
+
+    types = frozenset({"PERSON"})
+
+    def __init__(self, first_names: FirstNames | None = None, lexicon: Lexicon | None = None) -> None:
+        """Build the recognizer.
+
+        Args:
+            first_names: The gazetteer; loaded from gender-guesser's data file when omitted.
+            lexicon: German nouns and surnames; loaded from german-nouns when omitted.
+        """
+        self._lexicon = lexicon if lexicon is not None else load_lexicon()
+        self._names = first_names if first_names is not None else load_first_names(self._lexicon.nouns)
+
+    def find(self, text: str) -> Iterator[Entity]:
+        """Yield every person name in ``text``."""
+        found: dict[tuple[int, int], float] = {}
+        for trigger, score, whole_line in _TRIGGERS:
+            for match in trigger.finditer(text):
+                span = self._walk(text, match.end(), whole_line, trigger)
+                if span is not None:
+                    _keep(found, span, score)
+        for span in self._speakers(text):
+            _keep(found, span, 0.85)
+        for span, score in self._gazetteer(text):
+            _keep(found, span, score)
+        for span in self._repetitions(text, found):
+            _keep(found, span, 0.8)
+        for (start, end), score in found.items():
+            yield Entity("PERSON", start, end, score)
+
+    def _walk(
+        self, text: str, pos: int, whole_line: bool, trigger: re.Pattern[str] | None = None
+    ) -> tuple[int, int] | None:
+        """Read the name tokens starting at ``pos``, after skipping titles and salutations.
+
+        After a salutation a lone noun is a name ("Frau Koch"); after a sign-off it usually is a
+        department ("Qualitätsmanagement"), so only there a lone plain noun is dropped.
+        """
+        pos = _skip_titles(text, pos)
+        initial = rules.INITIAL.match(text, pos)
+        first = rules.TOKEN.match(text, initial.end() if initial else pos)
+        if first is None or not _is_name_word(first.group("name")):
+            return None
+        start, end = (initial.start() if initial else first.start()), first.end()
+        if self._is_first_name(first.group("name")) and first.group("particle") is None:
+            end = self._extend(text, end)
+            if end == first.end():
+                end = self._inverted(text, end)
+        else:
+            end = self._inverted(text, end)
+            if trigger in _STRONG and end == first.end():
+                end = self._surname_after(text, end)
+        if whole_line and end == first.end():
+            end = _rest_of_line(text, end)
+        lone = end == first.end() and not initial
+        if lone and trigger is rules.SIGN_OFF and self._is_noun(first.group("name")):
+            return None
+        if _is_organisation(text, start, end):
+            return None
+        return start, end
+
+    def _surname_after(self, text: str, end: int) -> int:
+        """After a strong trigger and an unknown first token, a following non-noun is the surname."""
+        sep = rules.SEPARATOR.match(text, end)
+        nxt = rules.TOKEN.match(text, sep.end()) if sep else None
+        if nxt is None or nxt.group("particle") or not _is_name_word(nxt.group("name")):
+            return end
+        word = nxt.group("name")
+        if self._lexicon.is_plain_noun(word) or not _BOUNDARY.match(text, nxt.end()):
+            return end
+        return nxt.end()
+
+    def _is_noun(self, word: str) -> bool:
+        """A lone capitalised word that is an ordinary noun, not a name ("Qualitätsmanagement")."""
+        if self._is_first_name(word) or word in self._lexicon.surnames:
+            return False
+        return self._lexicon.is_plain_noun(word) or (
+            len(word) >= _MIN_SUFFIX_WORD and _NOUN_SUFFIX.search(word) is not None
+        )
+
+    def _speakers(self, text: str) -> Iterator[tuple[int, int]]:
+        """Chat lines start with the speaker's first name and a colon."""
+        if ":" not in text:
+            return
+        for match in rules.CHAT_SPEAKER.finditer(text):
+            name = match.group("name")
+            if self._is_first_name(name) and not self._lexicon.is_plain_noun(name):
+                yield match.start("name"), match.end("name")
+
+    def _extend(self, text: str, end: int) -> int:
+        """After a first name, take further first names and one surname."""
+        for _ in range(_MAX_TOKENS - 1):
+            if rules.ORG_SUFFIX.match(text, end):
+                break  # "Hartmann Steuerberatung": the next word makes it a firm, not a surname
+            sep = rules.SEPARATOR.match(text, end)
+            nxt = rules.TOKEN.match(text, sep.end()) if sep else None
+            if nxt is None or not _is_name_word(nxt.group("name")):
+                break
+            end = nxt.end()
+            if not self._is_first_name(nxt.group("name")) or nxt.group("particle"):
+                break
+        return end
+
+    def _inverted(self, text: str, end: int) -> int:
+        """``Müller, Thomas``: a surname, a comma and a known first name make one span."""
+        comma = rules.INVERTED.match(text, end)
+        nxt = rules.TOKEN.match(text, comma.end()) if comma else None
+        if nxt is not None and nxt.group("particle") is None and self._is_first_name(nxt.group("name")):
+            return self._extend(text, nxt.end())
+        return end
+
+    def _is_first_name(self, word: str) -> bool:
+        known = self._names.known
+        if word in known:
+            return True
+        # Double names may contain a part that alone is too ambiguous ("Kai-Uwe", "Wolf-Dietrich").
+        parts = word.split("-")
+        return (
+            len(parts) > 1
+            and all(p in known or p in BLOCKED for p in parts)
+            and any(p in known for p in parts)
+        )
+
+    def _gazetteer(self, text: str) -> Iterator[tuple[tuple[int, int], float]]:
+        """A known first name is a name; with a following capitalised token, that is the surname."""
+        local = self._names.local
+        for match in rules.ANY_TOKEN.finditer(text):
+            word = match.group()
+            if not self._is_first_name(word) or _after_article(text, match.start()):
+                continue
+            start, end = match.start(), self._extend(text, match.end())
+            if end > match.end():
+                score = 0.85
+            elif (before := self._surname_before(text, start)) is not None:
+                start, score = before, 0.85
+            elif word in local or all(part in local for part in word.split("-")):
+                score = 0.7
+            else:
+                continue
+            if not _is_organisation(text, start, end):
+                yield (start, end), score
+
+    def _surname_before(self, text: str, start: int) -> int | None:
+        """``Zielińska, Ewa``: a capitalised word and a comma before a first name is its surname."""
+        match = rules.SURNAME_COMMA.search(text, max(0, start - 40), start)
+        if match is None:
+            return None
+        word = match.group("name")
+        if not _is_name_word(word) or self._is_first_name(word) or self._lexicon.is_plain_noun(word):
+            return None
+        if word in self._lexicon.places or _after_article(text, match.start()):
+            return None
+        return match.start()
+
+    def _repetitions(self, text: str, found: dict[tuple[int, int], float]) -> Iterator[tuple[int, int]]:
+        """A surname found once with strong evidence is a name wherever else it appears."""
+        surnames = {text[start:end].split()[-1] for (start, end), score in found.items() if score >= 0.85}
+        surnames = {name for name in surnames if len(name) > 2 and _is_name_word(name)}
+        if not surnames:
+            return
+        for match in rules.ANY_TOKEN.finditer(text):
+            if (
+                match.group() in surnames
+                and not _after_article(text, match.start())
+                and not _is_organisation(text, match.start(), match.end())
+            ):
+                yield match.start(), match.end()
+
+
+def _keep(found: dict[tuple[int, int], float], span: tuple[int, int], score: float) -> None:
+    found[span] = max(score, found.get(span, 0.0))
+
+
+def _skip_titles(text: str, pos: int) -> int:
+    while True:
+        match = rules.TITLE.match(text, pos) or rules.SALUTATION.match(text, pos)
+        if match is None:
+            return pos
+        pos = match.end()
+
+
+def _rest_of_line(text: str, end: int) -> int:
+    """On a signature or label line, take up to two more capitalised tokens when the line ends there."""
+    candidate = end
+    for _ in range(_MAX_TOKENS - 1):
+        sep = rules.SEPARATOR.match(text, candidate)
+        nxt = rules.TOKEN.match(text, sep.end()) if sep else None
+        if nxt is None or not _is_name_word(nxt.group("name")):
+            break
+        candidate = nxt.end()
+        if _LINE_END.match(text, candidate):
+            return candidate
+    return end
+
+
+def _is_name_word(word: str) -> bool:
+    return word not in rules.STOP
+
+
+def _after_article(text: str, start: int) -> bool:
+    return rules.ARTICLE_BEFORE.search(text, max(0, start - 10), start) is not None
+
+
+def _is_organisation(text: str, start: int, end: int) -> bool:
+    if rules.ORG_SUFFIX.match(text, end):
+        return True
+    return rules.ORG_PREFIX.search(text, max(0, start - 25), start) is not None

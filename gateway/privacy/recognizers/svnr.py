@@ -1,0 +1,45 @@
+"""SVNR: the German Rentenversicherungsnummer (12 characters, check digit) and, when labelled, the
+Austrian Sozialversicherungsnummer (python-stdnum ``at.vnr``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from stdnum.at import vnr
+
+from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.base import preceded_by
+
+# Area (2 digits), birth date DDMMYY, initial of the birth name, serial (2 digits), check digit.
+_GERMAN = re.compile(
+    r"(?<![\w])(?P<area>\d{2}) ?(?P<date>(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}) ?"
+    r"(?P<letter>[A-Z]) ?(?P<serial>\d{2})(?P<check>\d)(?![\w])"
+)
+_AUSTRIAN = re.compile(r"(?<![\w])\d{4} ?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}(?![\w])")
+_AT_CONTEXT = re.compile(r"(?:sv-?n|sozialversicherung|versicherungsnummer|svnr|sv-nummer)", re.IGNORECASE)
+_WEIGHTS = (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)
+
+
+class SvnrRecognizer:
+    """Finds social insurance numbers with a valid check digit."""
+
+    types = frozenset({"SVNR"})
+
+    def find(self, text: str) -> Iterator[Entity]:
+        """Yield every valid social insurance number in ``text``."""
+        for match in _GERMAN.finditer(text):
+            if _german_check_digit(match) == int(match.group("check")):
+                yield Entity("SVNR", match.start(), match.end(), 0.95)
+        for match in _AUSTRIAN.finditer(text):
+            if vnr.is_valid(match.group().replace(" ", "")) and preceded_by(text, match.start(), _AT_CONTEXT):
+                yield Entity("SVNR", match.start(), match.end(), 0.9)
+
+
+def _german_check_digit(match: re.Match[str]) -> int:
+    """Weights 2,1,2,5,7,1,2,1,2,1,2,1 over the digits with the letter as its two-digit alphabet position;
+    the sum of the products' digit sums modulo 10."""
+    letter = ord(match.group("letter")) - ord("A") + 1
+    digits = f"{match.group('area')}{match.group('date')}{letter:02d}{match.group('serial')}"
+    total = sum(sum(divmod(int(digit) * weight, 10)) for digit, weight in zip(digits, _WEIGHTS, strict=True))
+    return total % 10
