@@ -10,15 +10,19 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from gateway.api import admin, chat, meta
+from gateway.api import admin, chat, meta, pii, providers_admin, route
+from gateway.api.fast_path import ChatFastPath
 from gateway.api.http_errors import install_error_handlers
 from gateway.api.openai_wire import parse_chat_request
 from gateway.catalog import Catalog, load_catalog
 from gateway.mock.demo import DemoMocks
 from gateway.observability.logging import configure_logging
 from gateway.pipeline import Pipeline
+from gateway.privacy.analyzer import Analyzer
+from gateway.privacy.stage import Privacy
 from gateway.providers.registry import ProviderRegistry, demo_configs, provider_configs
-from gateway.routing.dispatch import Dispatcher
+from gateway.routing.breaker import Breakers
+from gateway.routing.build import build_dispatch
 from gateway.routing.planner import Planner
 from gateway.settings import Settings
 from gateway.settle import Settler
@@ -46,8 +50,10 @@ class Components:
     ledger: LedgerWriter
     settler: Settler
     pipeline: Pipeline
+    analyzer: Analyzer
     demo: DemoMocks | None = None
     redis: object | None = field(default=None)
+    breakers: Breakers | None = None
 
     async def readiness_problems(self) -> list[str]:
         problems = []
@@ -104,10 +110,26 @@ async def build_components(settings: Settings) -> Components:
     ledger = LedgerWriter(sessions)
     await ledger.start()
     settler = Settler(catalog, ledger, limits)
-    pipeline = Pipeline(keys, parse_chat_request, limits, planner, Dispatcher(), settler)
+    breakers, dispatcher = build_dispatch(settings, redis)
+    analyzer = Analyzer()  # built once: compiles patterns and loads the name and noun lexicons
+    pipeline = Pipeline(keys, parse_chat_request, limits, Privacy(analyzer), planner, dispatcher, settler)
     log.info("gateway ready", extra={"providers": sorted(registry.providers), "database": engine.dialect.name})
     return Components(
-        settings, catalog, engine, registry, planner, sessions, keys, limits, ledger, settler, pipeline, demo, redis
+        settings=settings,
+        catalog=catalog,
+        engine=engine,
+        registry=registry,
+        planner=planner,
+        sessions=sessions,
+        keys=keys,
+        limits=limits,
+        ledger=ledger,
+        settler=settler,
+        pipeline=pipeline,
+        analyzer=analyzer,
+        demo=demo,
+        redis=redis,
+        breakers=breakers,
     )
 
 
@@ -139,6 +161,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(meta.router)
     app.include_router(admin.router)
+    app.include_router(route.router)
+    app.include_router(providers_admin.router)
+    app.include_router(pii.router)
+    app.add_middleware(ChatFastPath)
     return app
 
 

@@ -3,11 +3,13 @@
     tenant     = keys.authenticate(authorization)        401
     request    = parse(body)                             400
     admission  = limits.admit(tenant, request)           429 rate_limit_exceeded / monthly_token_budget_exceeded
-    candidates = planner.plan(tenant, request)           404 / 403 / 400
-    response   = dispatcher.complete | open_stream       failover before the first byte; 429/502/503/504
+    request, vault = privacy.scrub(request, policy)      PII → placeholders; 400 pii_detected when blocked
+    plan       = planner.plan(tenant, request, residency) 404 / 403 / 400; residency filter first
+    response   = dispatcher.complete | open_stream       breakers, retries, failover before the first byte
+    privacy.restore(vault, response)                     placeholders → originals, stream-safe
     settle(...)                                          every outcome, success or failure, streams when they end
 
-Stages to come (privacy, cache, audit) slot into this function in the order of DESIGN.md.
+Stages to come (cache, audit) slot into this function in the order of DESIGN.md.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from gateway.errors import GatewayError, UpstreamError
+from gateway.privacy.stage import Privacy
+from gateway.privacy.vault import Vault
 from gateway.routing.dispatch import Dispatcher
-from gateway.routing.planner import Candidate, Planner
+from gateway.routing.planner import Candidate, Plan, Planner
 from gateway.settle import Settlement, Settler
 from gateway.streaming import StreamAccumulator
 from gateway.tenancy.keys import KeyAuthenticator
 from gateway.tenancy.limits import Limits
-from gateway.tenancy.policy import AuthenticatedTenant
 from gateway.types import ChatRequest, ChatResponse, StreamEvent
 
 
@@ -57,6 +60,7 @@ class Pipeline:
         keys: KeyAuthenticator,
         parse: Callable[[bytes], ChatRequest],
         limits: Limits,
+        privacy: Privacy,
         planner: Planner,
         dispatcher: Dispatcher,
         settler: Settler,
@@ -64,13 +68,16 @@ class Pipeline:
         self._keys = keys
         self._parse = parse
         self._limits = limits
+        self._privacy = privacy
         self._planner = planner
         self._dispatcher = dispatcher
         self._settler = settler
 
-    async def handle(self, authorization: str | None, body: bytes, request_id: str) -> Completion | StreamHandle:
+    async def handle(
+        self, authorization: str | None, body: bytes, request_id: str, residency: str | None = None
+    ) -> Completion | StreamHandle:
         """Run one chat completion through every stage. Raises GatewayError for any refusal or failure, after
-        settling it."""
+        settling it. `residency` is the request's `X-Data-Residency` header."""
         record = Settlement(request_id=request_id, started=time.perf_counter())
         try:
             tenant = await self._keys.authenticate(authorization)
@@ -78,28 +85,30 @@ class Pipeline:
             request = self._parse(body)
             record.requested_model, record.stream = request.model, request.stream
             record.admission = await self._limits.admit(tenant, request)
-            candidates = self._planner.plan(tenant, request)
+            request, vault = self._privacy.scrub(request, tenant.policy.pii_policy)
+            record.pii_detections = vault.detections
+            plan = self._planner.plan(tenant, request, residency)
             if request.stream:
-                return await self._open_stream(tenant, request, candidates, record)
-            response, dispatched = await self._dispatcher.complete(candidates, request)
+                return await self._open_stream(request, plan, record, vault)
+            response, dispatched = await self._dispatcher.complete(plan.candidates, request)
         except GatewayError as exc:
             record.fail(exc)
             self._settler.settle(record)
             raise
-        response.model = request.model
+        response.model = dispatched.candidate.model.name  # the model that answered, also for `auto`
+        self._privacy.restore_response(response, vault)
         record.succeed(dispatched.candidate, response.usage, dispatched.attempts)
         self._settler.settle(record)
-        return Completion(response, dispatched.candidate, record.admission.headers)
+        return Completion(response, dispatched.candidate, _with_route(record.admission.headers, plan))
 
-    async def _open_stream(
-        self, tenant: AuthenticatedTenant, request: ChatRequest, candidates: list[Candidate], record: Settlement
-    ) -> StreamHandle:
-        opened = await self._dispatcher.open_stream(candidates, request)
+    async def _open_stream(self, request: ChatRequest, plan: Plan, record: Settlement, vault: Vault) -> StreamHandle:
+        opened = await self._dispatcher.open_stream(plan.candidates, request)
         response_id, created = new_response_id(), int(time.time())
-        accumulator = StreamAccumulator(response_id, request.model, created)
+        accumulator = StreamAccumulator(response_id, opened.candidate.model.name, created)
         record.candidate, record.attempts = opened.candidate, opened.attempts
-        events = self._settled_events(opened.events, accumulator, record)
-        headers = record.admission.headers if record.admission else {}
+        restored = self._privacy.restore_stream(opened.events, vault)
+        events = self._settled_events(restored, accumulator, record)
+        headers = _with_route(record.admission.headers if record.admission else {}, plan)
         return StreamHandle(request, response_id, created, opened.candidate, events, headers)
 
     async def _settled_events(
@@ -121,3 +130,7 @@ class Pipeline:
                 await aclose()
             record.stream_ended(outcome, accumulator.usage)
             self._settler.settle(record)
+
+
+def _with_route(headers: dict[str, str], plan: Plan) -> dict[str, str]:
+    return {**headers, "x-gateway-route-reason": plan.reason}

@@ -33,6 +33,19 @@ class Settings(BaseSettings):
         1024, ge=1, description="Output tokens reserved for a request that sets no max_tokens."
     )
     env_file: Path = Field(Path(".env"), description="Where provider credentials are also looked up.")
+    # Routing: retries, failover and circuit breakers per provider (docs/adr/0004-routing-and-breakers.md).
+    routing_max_attempts: int = Field(4, ge=1, description="Provider calls per request, retries and failover.")
+    routing_retries: int = Field(0, ge=0, description="Extra calls to the same model before failing over.")
+    routing_retry_backoff_seconds: float = Field(0.2, gt=0, description="First retry backoff, doubled per retry.")
+    routing_max_retry_wait_seconds: float = Field(
+        2.0, ge=0, description="Longest wait (Retry-After or backoff) before a retry; longer fails over at once."
+    )
+    breaker_failure_threshold: int = Field(5, ge=1, description="Consecutive failures that open a circuit.")
+    breaker_error_rate: float = Field(0.5, gt=0, le=1, description="Failure share in a window that opens it.")
+    breaker_min_requests: int = Field(20, ge=1, description="Calls in the window before the error rate counts.")
+    breaker_window_seconds: float = Field(60.0, gt=0, description="Window the error rate is counted in.")
+    breaker_cooldown_seconds: float = Field(30.0, gt=0, description="Open time before half-open probes.")
+    breaker_half_open_probes: int = Field(1, ge=1, description="Probe calls (and successes to close) when half-open.")
 
     def provider_env(self, name: str) -> str | None:
         """The value of a provider variable (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, ...) from the process

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +42,7 @@ class Settlement:
     status: int = 200
     outcome: str = "ok"
     error_code: str | None = None
+    pii_detections: Mapping[str, int] = field(default_factory=dict)  # entity type -> count, never values
 
     def succeed(self, candidate: Candidate, usage: Usage, attempts: int) -> None:
         self.candidate, self.usage, self.attempts = candidate, usage, attempts
@@ -116,6 +117,7 @@ class Settler:
             "prompt_tokens": record.usage.prompt_tokens,
             "completion_tokens": record.usage.completion_tokens,
             "cost_eur": round(eur, 8),
+            "pii": dict(record.pii_detections) or None,
             "duration_ms": round(record.duration_ms, 2),
         }
 

@@ -52,7 +52,9 @@ async def chat_completions(request: Request) -> Response:
     components = request.app.state.components
     body = await read_limited_body(request, components.settings.max_body_bytes)
     rid = request_id(request)
-    result = await components.pipeline.handle(request.headers.get("authorization"), body, rid)
+    result = await components.pipeline.handle(
+        request.headers.get("authorization"), body, rid, request.headers.get("x-data-residency")
+    )
     if isinstance(result, Completion):
         return Response(
             render_response(result.response),
@@ -72,7 +74,8 @@ async def chat_completions(request: Request) -> Response:
 
 
 async def _sse(handle: StreamHandle) -> AsyncIterator[bytes]:
-    renderer = ChunkRenderer(handle.response_id, handle.request.model, handle.created, handle.request.include_usage)
+    model = handle.candidate.model.name  # the model that answers, also for `auto`
+    renderer = ChunkRenderer(handle.response_id, model, handle.created, handle.request.include_usage)
     yield renderer.start()
     try:
         async for event in handle.events:

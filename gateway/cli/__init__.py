@@ -62,6 +62,25 @@ async def _db_upgrade() -> None:
         await engine.dispose()
 
 
+def _pii_detect() -> int:
+    import json
+
+    from gateway.api.pii import detect_json
+    from gateway.privacy.analyzer import Analyzer
+
+    analyzer = Analyzer()
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            text = json.loads(line)["text"]
+        except (ValueError, KeyError, TypeError):
+            print(f"error: line {number} is not a JSON object with a 'text' field", file=sys.stderr)
+            return 2
+        print(json.dumps(detect_json(analyzer, text), ensure_ascii=False))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gateway", description="Enterprise AI Gateway")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     usage.add_argument("--tenant-id", default=None)
     usage.add_argument("--from", dest="start", default=None)
     usage.add_argument("--to", dest="end", default=None)
+    pii = sub.add_parser("pii", help="German PII detection").add_subparsers(dest="action", required=True)
+    pii.add_parser("detect", help='read JSON Lines {"text": ...} on stdin, write entities and redacted text')
     dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     dbp.add_parser("upgrade", help="apply migrations up to the newest")
     return parser
@@ -117,6 +138,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "keys" and args.keys_command == "create":
         asyncio.run(_create_key(args.tenant, args.expires_days, args.role))
         return 0
+    if args.command == "pii":
+        return _pii_detect()
     if args.command == "db":
         asyncio.run(_db_upgrade())
         return 0

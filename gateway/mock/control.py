@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from collections import deque
+
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -38,8 +41,36 @@ def control_routes(switch: FaultSwitch) -> list[Route]:
     ]
 
 
+class RequestJournal:
+    """Pure-ASGI middleware keeping the last request bodies a mock received, so tests can prove what left the
+    gateway (`GET /_mock/requests`, newest last)."""
+
+    def __init__(self, app: Any, size: int = 200) -> None:
+        self.app = app
+        self.bodies: deque[str] = deque(maxlen=size)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_mock/"):
+            if scope["type"] == "http" and scope["path"] == "/_mock/requests":
+                await JSONResponse({"bodies": list(self.bodies)})(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+
+        async def recording_receive() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    self.bodies.append(b"".join(chunks).decode("utf-8", "replace"))
+            return message
+
+        await self.app(scope, recording_receive, send)
+
+
 def build_app(routes: list[Route], switch: FaultSwitch) -> Starlette:
-    app = Starlette(routes=[*control_routes(switch), *routes])
+    app = Starlette(routes=[*control_routes(switch), *routes], middleware=[Middleware(RequestJournal)])
     app.state.faults = switch
     return app
 

@@ -137,3 +137,16 @@ async def test_cost_summary_matches_the_ledger_in_eur(gateway_client: httpx.Asyn
 async def test_bad_month_filter_is_400(gateway_client: httpx.AsyncClient) -> None:
     response = await gateway_client.get("/admin/costs/summary?month=2026-13", headers=admin_headers())
     assert response.status_code == 400 and response.json()["error"]["param"] == "month"
+
+
+async def test_tenant_pii_policy_block_refuses_and_redact_is_default(gateway_client: httpx.AsyncClient) -> None:
+    tenant = await _tenant(gateway_client, pii_policy={"default": "redact", "types": {"IBAN": "block"}})
+    key = (await _key(gateway_client, tenant["id"]))["key"]
+    blocked = await gateway_client.post(
+        "/v1/chat/completions",
+        headers={"authorization": f"Bearer {key}"},
+        json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "IBAN DE89370400440532013000"}]},
+    )
+    assert blocked.status_code == 400
+    assert blocked.json()["error"]["code"] == "pii_detected"
+    assert "DE89" not in blocked.text

@@ -53,3 +53,21 @@ def test_duplicate_tenant_is_a_clear_error_not_a_traceback(capsys: pytest.Captur
 def test_costs_summary_of_an_empty_month(capsys: pytest.CaptureFixture[str]) -> None:
     summary = _json(capsys, ["costs", "summary", "--month", "2026-01"])
     assert summary == {"month": "2026-01", "currency": "EUR", "tenants": []}
+
+
+def test_pii_detect_reads_json_lines(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"text": "IBAN DE89370400440532013000 bitte"}\n\n'))
+    assert main(["pii", "detect"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["entities"][0]["type"] == "IBAN"
+    assert result["redacted"] == "IBAN <IBAN_1> bitte"
+
+
+def test_pii_detect_rejects_a_line_without_text(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("not json\n"))
+    assert main(["pii", "detect"]) == 2
+    assert "line 1" in capsys.readouterr().err

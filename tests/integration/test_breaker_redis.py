@@ -1,0 +1,121 @@
+"""The Redis circuit breaker against real Redis: the shared contract, two stores sharing circuits, two processes.
+
+Uses db 12 (`TEST_BREAKER_REDIS_URL`), flushed before and after each test; no other db is touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import pytest
+import redis.asyncio as aioredis
+
+from gateway.routing.breaker import Breakers, Transition
+from gateway.store.state.breaker_base import BreakerPolicy
+from gateway.store.state.breaker_redis import RedisBreakerStore
+from gateway.store.state.redis_backend import client_from_url
+from tests.unit.routing import test_breaker as contract
+from tests.unit.routing.test_breaker import POLICY
+from tests.unit.store.clock import FakeClock
+
+# The shared store contract (`test_circuit_*`) runs here too, over Redis: `store` below overrides the in-process one.
+globals().update(
+    {name: getattr(contract, name) for name in dir(contract) if name.startswith("test_circuit_")}
+)
+
+BREAKER_REDIS_URL = os.environ.get("TEST_BREAKER_REDIS_URL", "redis://127.0.0.1:6379/12")
+UNREACHABLE_URL = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[aioredis.Redis]:
+    redis = client_from_url(BREAKER_REDIS_URL)
+    await redis.flushdb()
+    yield redis
+    await redis.flushdb()
+    await redis.aclose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(client: aioredis.Redis, clock: FakeClock) -> RedisBreakerStore:  # overrides the in-process store
+    return RedisBreakerStore(client, clock=clock)
+
+
+async def test_two_instances_share_one_circuit(client: aioredis.Redis) -> None:
+    first, second = (
+        RedisBreakerStore(client),
+        RedisBreakerStore(client_from_url(BREAKER_REDIS_URL), owns_client=True),
+    )
+    try:
+        for _ in range(POLICY.failure_threshold):
+            await first.record("shared", False, POLICY)
+        permit = await second.allow("shared", POLICY)
+        assert (permit.allowed, permit.state) == (False, "open")
+    finally:
+        await second.aclose()
+
+
+async def test_only_one_instance_wins_the_half_open_probe(client: aioredis.Redis) -> None:
+    policy = BreakerPolicy(failure_threshold=1, cooldown_seconds=0.05, half_open_probes=1)
+    stores = [RedisBreakerStore(client) for _ in range(8)]
+    await stores[0].record("p", False, policy)
+    await asyncio.sleep(0.1)  # Redis' own clock decides the cooldown here
+    permits = await asyncio.gather(*(s.allow("p", policy) for s in stores))
+    assert sum(p.allowed for p in permits) == 1
+    assert sum(p.previous == "open" for p in permits) == 1  # the transition is seen exactly once
+
+
+async def test_transition_is_reported_once_across_instances(client: aioredis.Redis) -> None:
+    seen: list[Transition] = []
+    policy = BreakerPolicy(failure_threshold=4)
+    boards = [Breakers(RedisBreakerStore(client), policy, [seen.append]) for _ in range(4)]
+    await asyncio.gather(*(b.record("p", ok=False) for b in boards))
+    assert [(t.previous, t.state) for t in seen] == [("closed", "open")]
+
+
+def _fail_in_process(url: str, failures: int) -> None:
+    async def run() -> None:
+        store = RedisBreakerStore.from_url(url)
+        try:
+            for _ in range(failures):
+                await store.record(
+                    "cross-process", False, BreakerPolicy(failure_threshold=6, min_requests=1000)
+                )
+        finally:
+            await store.aclose()
+
+    asyncio.run(run())
+
+
+async def test_failures_from_two_processes_open_the_circuit_together(client: aioredis.Redis) -> None:
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        await asyncio.gather(
+            *(loop.run_in_executor(pool, _fail_in_process, BREAKER_REDIS_URL, 3) for _ in range(2))
+        )
+    [snap] = await RedisBreakerStore(client).snapshot(["cross-process"], POLICY)
+    assert (snap.state, snap.failures, snap.times_opened) == ("open", 6, 1)
+
+
+async def test_unreachable_redis_fails_open() -> None:
+    store = RedisBreakerStore.from_url(UNREACHABLE_URL)
+    try:
+        breakers = Breakers(store, POLICY)
+        await breakers.record("p", ok=False)
+        assert (await breakers.allow("p")).allowed
+    finally:
+        await store.aclose()
+
+
+async def test_circuit_key_expires_when_unused(client: aioredis.Redis, store: RedisBreakerStore) -> None:
+    await store.record("p", False, POLICY)
+    assert 0 < await client.pttl("cb:{p}") <= 7 * 24 * 3600 * 1000
