@@ -4,8 +4,9 @@
 
 Starts bench/fast_upstream.py, creates a key, starts `gateway serve --workers 1` in an empty temporary
 directory (SQLite), then for every concurrency in 1, 16, 64 (non-streaming) and one streaming point at 16 runs
-wrk against the upstream directly and through the gateway, once per gateway log level (info, the default,
-and warning). Writes overhead.json (machine info and every figure) and overhead.md (tables) to --out.
+wrk against the upstream directly and through the gateway, once per variant: `passthrough` (the tenant's PII
+policy is `allow`: key check, limits stage, routing, ledger and log only) and `pii` (the default policy: the
+prompt is also scanned for German PII). Both run with LOG_LEVEL=info, the default. Writes overhead.json (machine info and every figure) and overhead.md (tables) to --out.
 See bench/README.md for method and caveats.
 """
 
@@ -32,7 +33,9 @@ import spy
 HERE = Path(__file__).resolve().parent
 CONCURRENCIES = (1, 16, 64)
 STREAM_CONCURRENCY = 16
-LOG_LEVELS = ("info", "warning")
+# variant -> the tenant's default PII policy (each variant has its own tenant and key)
+VARIANTS = {"passthrough": "allow", "pii": "redact"}
+LOG_LEVELS = tuple(VARIANTS)  # the report's first column
 PROMPT = (
     "Sehr geehrte Damen und Herren, ich schreibe Ihnen bezüglich meiner Rechnung vom 14. März, die ich über "
     "Ihr Kundenportal erhalten habe. Leider wurde mir der Betrag für den Monat Februar doppelt berechnet, "
@@ -75,7 +78,8 @@ class Bench:
     upstream_port: int = 0
     gateway: Any = None
     gateway_port: int = 0
-    scripts: dict[bool, Path] = field(default_factory=dict)
+    scripts: dict[tuple[str, bool], Path] = field(default_factory=dict)
+    variant: str = "passthrough"
     points: list[dict[str, Any]] = field(default_factory=list)
     hotspots: spy.Hotspots | None = None
 
@@ -95,7 +99,7 @@ def gateway_env(bench: Bench, log_level: str) -> dict[str, str]:
         OPENAI_API_KEY="x",
         OPENAI_BASE_URL=f"http://127.0.0.1:{bench.upstream_port}/v1",
         DATABASE_URL=f"sqlite+aiosqlite:///{bench.workdir}/bench.db",
-        LOG_LEVEL=log_level,
+        LOG_LEVEL="info",
     )
     return env
 
@@ -114,7 +118,7 @@ def start_gateway(bench: Bench, log_level: str) -> None:
 def measure(bench: Bench, url: str, connections: int, stream: bool) -> tuple[loadgen.WrkResult, float, float]:
     """Warm up, then one measured wrk run. Returns (result, gateway CPU s, upstream CPU s) of the run."""
     cpu = bench.config.cpus()[1]
-    script = bench.scripts[stream]
+    script = bench.scripts[(bench.variant, stream)]
     loadgen.run(loadgen.WrkJob(url, connections, bench.config.warmup, script, cpu))
     gateway_before = procs.cpu_seconds(bench.gateway.pid) if bench.gateway else 0.0
     upstream_before = procs.cpu_seconds(bench.upstream.pid)
@@ -165,7 +169,7 @@ def profile(bench: Bench) -> None:
         return
     seconds = max(1, round(bench.config.duration))
     url = f"http://127.0.0.1:{bench.gateway_port}/v1/chat/completions"
-    job = loadgen.WrkJob(url, 64, seconds + 1, bench.scripts[False], bench.config.cpus()[1])
+    job = loadgen.WrkJob(url, 64, seconds + 1, bench.scripts[(bench.variant, False)], bench.config.cpus()[1])
     print(f"  profiling the gateway at c=64 for {seconds} s (twice: svg, raw)", flush=True)
     bench.config.out.mkdir(parents=True, exist_ok=True)
     raw = bench.config.out / "profile.txt"
@@ -192,17 +196,19 @@ def run_all(bench: Bench) -> None:
     bench.upstream, bench.upstream_port = procs.start_upstream(
         HERE / "fast_upstream.py", other_cpu, bench.workdir / "upstream.log"
     )
-    bench.key = procs.create_key(gateway_env(bench, "warning"), bench.workdir)
-    for stream in (False, True):
-        bench.scripts[stream] = loadgen.write_script(
-            bench.workdir, f"body-{stream}", bench.key, request_body(stream)
-        )
+    for variant, pii in VARIANTS.items():
+        key = procs.create_key(gateway_env(bench, "info"), bench.workdir, f"bench-{variant}", pii)
+        for stream in (False, True):
+            bench.scripts[(variant, stream)] = loadgen.write_script(
+                bench.workdir, f"body-{variant}-{stream}", key, request_body(stream)
+            )
     print(
         f"direct to the fast upstream ({bench.config.duration:g} s per point, {bench.config.warmup:g} s warm-up)"
     )
     run_points(bench, "direct", None)
     for level in LOG_LEVELS:
-        print(f"through the gateway, LOG_LEVEL={level}", flush=True)
+        bench.variant = level
+        print(f"through the gateway, variant {level} (PII policy {VARIANTS[level]})", flush=True)
         start_gateway(bench, level)
         run_points(bench, "gateway", level)
         if level == LOG_LEVELS[0] and bench.config.profile:
@@ -243,7 +249,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def parse_args(argv: list[str] | None) -> Config:
     """Command-line options -> Config."""
     parser = argparse.ArgumentParser(description="Gateway overhead benchmark (wrk, fast mock upstream).")
-    parser.add_argument("--duration", type=float, default=10, help="seconds measured per point (default 10)")
+    parser.add_argument("--duration", type=float, default=15, help="seconds measured per point (default 15)")
     parser.add_argument(
         "--warmup", type=float, default=2, help="seconds of warm-up before each point (default 2)"
     )

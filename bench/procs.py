@@ -66,10 +66,14 @@ def start_upstream(script: Path, cpu: str | None, log: Path) -> tuple[subprocess
     raise RuntimeError(f"fast upstream did not start; see {log}")
 
 
-def create_key(env: dict[str, str], cwd: Path) -> str:
-    """`gateway keys create --tenant bench`: the key is the last line of stdout."""
+def create_key(env: dict[str, str], cwd: Path, tenant: str = "bench", pii: str = "redact") -> str:
+    """A tenant with the given PII policy, and a key for it (the last line of stdout)."""
+    subprocess.run(
+        ["gateway", "tenants", "create", tenant, "--pii", pii],
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=True,
+    )
     done = subprocess.run(
-        ["gateway", "keys", "create", "--tenant", "bench"],
+        ["gateway", "keys", "create", "--tenant", tenant],
         env=env,
         cwd=cwd,
         capture_output=True,

@@ -80,7 +80,7 @@ def targets(table: list[Row], log_level: str) -> list[tuple[str, str, bool]]:
 def _table(table: list[Row]) -> list[str]:
     lines = [
         (
-            "| log level | mode | c | direct req/s | direct p50 ms | direct p99 ms | gateway req/s | gateway p50 ms "
+            "| variant | mode | c | direct req/s | direct p50 ms | direct p99 ms | gateway req/s | gateway p50 ms "
             "| gateway p99 ms | p50 overhead ms | gateway CPU ms/req | all 2xx |"
         ),
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|",
@@ -140,7 +140,7 @@ def markdown(
         "",
         "## Targets (1 worker)",
         "",
-        "| log level | target | measured | met |",
+        "| variant | target | measured | met |",
         "|---|---|--:|:-:|",
     ]
     for level in config["log_levels"]:

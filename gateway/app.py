@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         components = await build_components(settings)
         app.state.components = components
+        gc.freeze()  # start-up objects (catalog, lexicons, compiled patterns) leave the collector's scans
         try:
             yield
         finally:

@@ -30,12 +30,17 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
     for name, kind in SETTING_FLAGS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=kind, default=None)
     parser.add_argument("--allowed-models", default=None, help="comma-separated model names")
+    parser.add_argument(
+        "--pii", choices=["redact", "block", "allow"], default=None, help="default PII policy for every type"
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     values = {name: getattr(args, name) for name in SETTING_FLAGS if getattr(args, name) is not None}
     if args.allowed_models is not None:
         values["allowed_models"] = [m for m in args.allowed_models.split(",") if m]
+    if args.pii is not None:
+        values["pii_policy"] = {"default": args.pii, "types": {}}
     return values
 
 

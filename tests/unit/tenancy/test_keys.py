@@ -67,3 +67,24 @@ async def test_revocation_takes_effect_after_the_cache_window(sessions) -> None:
         (await session.get(ApiKey, created.key_id)).revoked_at = datetime.now(UTC)  # type: ignore[union-attr]
     with pytest.raises(AuthenticationError):
         await auth.authenticate(f"Bearer {created.key}")
+
+
+async def test_concurrent_requests_after_expiry_share_one_lookup(sessions) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    async with sessions() as session, session.begin():
+        created = await create_key(session, "acme")
+    auth = KeyAuthenticator(sessions, cache_seconds=60)
+    lookups = 0
+    real_lookup = auth._lookup
+
+    async def counting_lookup(digest: str):  # type: ignore[no-untyped-def]
+        nonlocal lookups
+        lookups += 1
+        await asyncio.sleep(0.01)
+        return await real_lookup(digest)
+
+    auth._lookup = counting_lookup  # type: ignore[method-assign]
+    tenants = await asyncio.gather(*(auth.authenticate(f"Bearer {created.key}") for _ in range(50)))
+    assert lookups == 1
+    assert {t.tenant_id for t in tenants} == {created.tenant_id}
