@@ -10,15 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from gateway.catalog import Catalog
 from gateway.errors import GatewayError
 from gateway.routing.planner import Candidate
-from gateway.tenancy.costs import cost_of
+from gateway.tenancy.costs import Cost, cost_of
 from gateway.tenancy.ledger import LedgerWriter
 from gateway.tenancy.limits import Admission, Limits
 from gateway.tenancy.policy import AuthenticatedTenant
@@ -60,16 +60,34 @@ class Settlement:
         return (time.perf_counter() - self.started) * 1000
 
 
+class SettleObserver(Protocol):
+    """Something that learns of every settled request (metrics, audit, ...). Must not block: queue, don't write."""
+
+    def observe(self, record: Settlement, cost: Cost) -> None: ...
+
+
 class Settler:
-    def __init__(self, catalog: Catalog, ledger: LedgerWriter, limits: Limits) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        ledger: LedgerWriter,
+        limits: Limits,
+        observers: Sequence[SettleObserver] = (),
+    ) -> None:
         self._catalog = catalog
         self._ledger = ledger
         self._limits = limits
+        self._observers = list(observers)
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def add_observer(self, observer: SettleObserver) -> None:
+        self._observers.append(observer)
 
     def settle(self, record: Settlement) -> None:
         model = record.candidate.model if record.candidate else None
         cost = cost_of(model, record.usage, self._catalog)
+        for observer in self._observers:
+            observer.observe(record, cost)
         if record.tenant is not None:
             self._ledger.append(self._row(record, cost.price_input_usd_per_1m, cost.price_output_usd_per_1m,
                                           cost.eur_per_usd, cost.eur))
