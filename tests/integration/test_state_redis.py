@@ -32,11 +32,14 @@ STATE_REDIS_URL = os.environ.get("TEST_STATE_REDIS_URL", "redis://127.0.0.1:6379
 UNREACHABLE_URL = "redis://127.0.0.1:1/0"
 PROCESSES = 3
 TASKS_PER_PROCESS = 40
+# The spawned workers share a loaded CI machine with other tests: give them patient timeouts so that what is
+# measured is atomicity, not how fast the machine is (the production defaults stay short).
+_PATIENT = {"socket_timeout": 15.0, "socket_connect_timeout": 5.0, "timeout": 15.0}
 
 
 @pytest.fixture
 async def client() -> AsyncIterator[aioredis.Redis]:
-    redis = client_from_url(STATE_REDIS_URL)
+    redis = client_from_url(STATE_REDIS_URL, **_PATIENT)
     await redis.flushdb()
     yield redis
     await redis.flushdb()
@@ -111,7 +114,7 @@ async def test_unreachable_redis_raises_state_unavailable(call: str) -> None:
 
 
 async def _hammer_limiter(start_at: float) -> list[bool]:
-    limiter = RedisRateLimiter.from_url(STATE_REDIS_URL)
+    limiter = RedisRateLimiter.from_url(STATE_REDIS_URL, **_PATIENT)
     limits = [Limit("requests", 50, 60), Limit("tokens", 1000, 60)]
     await asyncio.sleep(max(0.0, start_at - time.time()))
 
@@ -126,7 +129,7 @@ async def _hammer_limiter(start_at: float) -> list[bool]:
 
 
 async def _hammer_budget(start_at: float, seed: int) -> list[tuple[int, bool]]:
-    counter = RedisBudgetCounter.from_url(STATE_REDIS_URL)
+    counter = RedisBudgetCounter.from_url(STATE_REDIS_URL, **_PATIENT)
     amounts = [random.Random(seed * 1000 + i).randint(1, 120) for i in range(TASKS_PER_PROCESS * 2)]
     await asyncio.sleep(max(0.0, start_at - time.time()))
 
