@@ -13,7 +13,7 @@ import time
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from gateway.catalog import Catalog
 from gateway.errors import GatewayError
@@ -22,7 +22,7 @@ from gateway.tenancy.costs import Cost, cost_of
 from gateway.tenancy.ledger import LedgerWriter
 from gateway.tenancy.limits import Admission, Limits
 from gateway.tenancy.policy import AuthenticatedTenant
-from gateway.types import Usage
+from gateway.types import ChatRequest, Usage
 
 log = logging.getLogger("gateway.requests")
 
@@ -37,15 +37,25 @@ class Settlement:
     candidate: Candidate | None = None
     attempts: int = 0
     stream: bool = False
-    cache_hit: bool = False
+    cache_hit: Literal["exact", "semantic"] | None = None  # how the response cache answered; None: upstream
+    cache_status: str | None = None  # x-gateway-cache: hit-exact | hit-semantic | miss | bypass (None: not reached)
+    saved_tokens: int = 0  # a cache hit: the tokens the cached answer cost when made (the hit bills none)
     usage: Usage = field(default_factory=Usage)
     status: int = 200
     outcome: str = "ok"
     error_code: str | None = None
     pii_detections: Mapping[str, int] = field(default_factory=dict)  # entity type -> count, never values
+    subject: str | None = None  # the request's `user` field: the data subject of the audit record
+    prompt: ChatRequest | None = None  # the scrubbed request (audit hashes it; retains it encrypted if enabled)
+    acks: list[asyncio.Future[None]] = field(default_factory=list)  # durable writes the response waits for
 
     def succeed(self, candidate: Candidate, usage: Usage, attempts: int) -> None:
         self.candidate, self.usage, self.attempts = candidate, usage, attempts
+
+    def served_from_cache(self, candidate: Candidate, hit: Literal["exact", "semantic"], saved_tokens: int) -> None:
+        """Answered from the cache: no upstream tokens, so the budget and rate limits are refunded in full."""
+        self.candidate, self.cache_hit, self.cache_status = candidate, hit, f"hit-{hit}"
+        self.usage, self.saved_tokens = Usage(), saved_tokens
 
     def fail(self, error: GatewayError) -> None:
         self.status, self.outcome, self.error_code = error.status, "error", error.code
@@ -108,13 +118,14 @@ class Settler:
             "provider": record.candidate.provider.config.name if record.candidate else None,
             "prompt_tokens": record.usage.prompt_tokens,
             "completion_tokens": record.usage.completion_tokens,
-            "cached_tokens": 0,
-            "reasoning_tokens": 0,
+            "cached_tokens": record.usage.cached_tokens,
+            "reasoning_tokens": record.usage.reasoning_tokens,
             "price_input_usd_per_1m": price_in,
             "price_output_usd_per_1m": price_out,
             "eur_per_usd": rate,
             "cost_eur": eur,
-            "cache_hit": record.cache_hit,
+            "cache_hit": record.cache_hit is not None,
+            "saved_tokens": record.saved_tokens,
             "stream": record.stream,
             "latency_ms": round(record.duration_ms, 3),
             "status": record.status,
@@ -143,6 +154,12 @@ class Settler:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def acknowledged(self, record: Settlement) -> None:
+        """Wait until observers that must persist the record before the client gets an answer (the audit log)
+        have done so. Raises their GatewayError (e.g. 503 audit_unavailable) when they could not."""
+        for ack in record.acks:
+            await ack
 
     async def drain(self) -> None:
         """Wait for outstanding budget corrections (shutdown)."""

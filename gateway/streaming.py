@@ -3,6 +3,8 @@ cache and audit, whatever provider produced the events."""
 
 from __future__ import annotations
 
+import msgspec
+
 from gateway.types import (
     ChatResponse,
     FinishEvent,
@@ -37,11 +39,14 @@ class StreamAccumulator:
                 self._add_tool_delta(event)
             case FinishEvent(reason=reason):
                 self.finish_reason = reason
-            case UsageEvent(prompt_tokens=prompt, completion_tokens=completion):
-                if prompt is not None:
-                    self.usage.prompt_tokens = prompt
-                if completion is not None:
-                    self.usage.completion_tokens = completion
+            case UsageEvent():
+                self._add_usage(event)
+
+    def _add_usage(self, event: UsageEvent) -> None:
+        for name in ("prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens"):
+            value = getattr(event, name)
+            if value is not None:
+                setattr(self.usage, name, value)
 
     def _add_tool_delta(self, delta: ToolCallDelta) -> None:
         call = self._calls.get(delta.index)
@@ -69,6 +74,6 @@ class StreamAccumulator:
             content=self.text if self._text or not calls else None,
             tool_calls=calls,
             finish_reason=self.finish_reason or "stop",
-            usage=Usage(prompt_tokens=self.usage.prompt_tokens, completion_tokens=self.usage.completion_tokens),
+            usage=msgspec.structs.replace(self.usage),
             created=self.created,
         )

@@ -75,11 +75,17 @@ class ChatRequest(msgspec.Struct, kw_only=True):
     seed: int | None = None
     user: str | None = None
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    cache: bool | None = None  # gateway extension: `"cache": false` keeps this request out of the response cache
 
 
 class Usage(msgspec.Struct, kw_only=True):
+    """Token counts as the provider reports them. `cached_tokens` are part of `prompt_tokens` (read from a
+    provider-side prompt cache), `reasoning_tokens` part of `completion_tokens` (thinking)."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -124,6 +130,8 @@ class UsageEvent(msgspec.Struct, kw_only=True):
 
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
 
 
 StreamEvent = TextDelta | ToolCallDelta | FinishEvent | UsageEvent

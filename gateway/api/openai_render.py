@@ -13,12 +13,17 @@ _encode = msgspec.json.Encoder().encode
 DONE = b"data: [DONE]\n\n"
 
 
-def _usage(usage: Usage) -> dict[str, int]:
-    return {
+def _usage(usage: Usage) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
     }
+    if usage.cached_tokens:
+        out["prompt_tokens_details"] = {"cached_tokens": usage.cached_tokens}
+    if usage.reasoning_tokens:
+        out["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
+    return out
 
 
 def render_response(response: ChatResponse) -> bytes:
@@ -66,11 +71,11 @@ class ChunkRenderer:
                 return self._chunk({"tool_calls": [self._tool_delta(event)]})
             case FinishEvent(reason=reason):
                 return self._chunk({}, finish_reason=reason)
-            case UsageEvent(prompt_tokens=prompt, completion_tokens=completion):
-                if prompt is not None:
-                    self._usage.prompt_tokens = prompt
-                if completion is not None:
-                    self._usage.completion_tokens = completion
+            case UsageEvent():
+                for name in ("prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens"):
+                    value = getattr(event, name)
+                    if value is not None:
+                        setattr(self._usage, name, value)
                 return None
 
     @staticmethod

@@ -352,7 +352,7 @@ async def test_stream_tool_without_input_yields_empty_object_and_refusal_maps() 
         ProviderConfig(name="a", kind="anthropic", base_url="http://x"), transport=transport
     )
     events = [e async for e in adapter.stream(HELLO)]
-    assert events[0] == UsageEvent(prompt_tokens=15, completion_tokens=1)  # cache reads count as input
+    assert events[0] == UsageEvent(prompt_tokens=15, completion_tokens=1, cached_tokens=10)  # cache reads count as input
     assert assembled_calls(events) == {0: {"id": "toolu_1", "name": "now", "arguments": "{}"}}
     assert [e for e in events if isinstance(e, FinishEvent)] == [FinishEvent(reason="content_filter")]
 

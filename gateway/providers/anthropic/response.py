@@ -60,14 +60,19 @@ def from_wire(body: bytes | dict[str, Any], provider: str = PROVIDER) -> ChatRes
         raise UpstreamProtocolError(f"{provider} returned an unexpected response shape", provider=provider)
     texts = [b.get("text") or "" for b in content if isinstance(b, dict) and b.get("type") == "text"]
     calls = [_tool_call(b) for b in content if isinstance(b, dict) and b.get("type") == "tool_use"]
-    prompt, completion = usage_of(data.get("usage") or {})
+    raw_usage = data.get("usage") or {}
+    prompt, completion = usage_of(raw_usage)
     return ChatResponse(
         id=str(data.get("id") or "") or "chatcmpl-" + secrets.token_hex(12),
         model=str(data.get("model") or ""),
         content="".join(texts) if texts else None,
         tool_calls=calls,
         finish_reason=finish_reason(data.get("stop_reason")),
-        usage=Usage(prompt_tokens=prompt or 0, completion_tokens=completion or 0),
+        usage=Usage(
+            prompt_tokens=prompt or 0,
+            completion_tokens=completion or 0,
+            cached_tokens=int(raw_usage.get("cache_read_input_tokens") or 0),
+        ),
         created=int(time.time()),
     )
 

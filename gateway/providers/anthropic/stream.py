@@ -98,7 +98,10 @@ def _index(payload: dict[str, Any]) -> int:
 def _usage(usage: dict[str, Any]) -> Iterator[StreamEvent]:
     prompt, completion = usage_of(usage)
     if prompt is not None or completion is not None:
-        yield UsageEvent(prompt_tokens=prompt, completion_tokens=completion)
+        cached = usage.get("cache_read_input_tokens")
+        yield UsageEvent(
+            prompt_tokens=prompt, completion_tokens=completion, cached_tokens=cached if isinstance(cached, int) else None
+        )
 
 
 def _block_start(payload: dict[str, Any], state: _StreamState) -> Iterator[StreamEvent]:

@@ -125,4 +125,9 @@ def usage(metadata: object) -> Usage:
         return Usage()
     prompt = int(metadata.get("promptTokenCount") or 0) + int(metadata.get("toolUsePromptTokenCount") or 0)
     completion = int(metadata.get("candidatesTokenCount") or 0) + int(metadata.get("thoughtsTokenCount") or 0)
-    return Usage(prompt_tokens=prompt, completion_tokens=completion)
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        cached_tokens=int(metadata.get("cachedContentTokenCount") or 0),
+        reasoning_tokens=int(metadata.get("thoughtsTokenCount") or 0),
+    )

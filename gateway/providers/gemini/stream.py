@@ -48,7 +48,12 @@ async def events(response: httpx.Response) -> AsyncIterator[StreamEvent]:
             yield event
     if not state.finished:
         raise UpstreamProtocolError(f"{PROVIDER} stream ended before it finished", provider=PROVIDER)
-    yield UsageEvent(prompt_tokens=state.usage.prompt_tokens, completion_tokens=state.usage.completion_tokens)
+    yield UsageEvent(
+        prompt_tokens=state.usage.prompt_tokens,
+        completion_tokens=state.usage.completion_tokens,
+        cached_tokens=state.usage.cached_tokens or None,
+        reasoning_tokens=state.usage.reasoning_tokens or None,
+    )
     yield FinishEvent(reason=_finish(state))
 
 

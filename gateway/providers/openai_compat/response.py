@@ -54,9 +54,25 @@ class WireChoice(msgspec.Struct):
     finish_reason: str | None = None
 
 
+class WirePromptDetails(msgspec.Struct):
+    cached_tokens: int | None = None
+
+
+class WireCompletionDetails(msgspec.Struct):
+    reasoning_tokens: int | None = None
+
+
 class WireUsage(msgspec.Struct):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    prompt_tokens_details: WirePromptDetails | None = None
+    completion_tokens_details: WireCompletionDetails | None = None
+
+    def cached(self) -> int | None:
+        return self.prompt_tokens_details.cached_tokens if self.prompt_tokens_details else None
+
+    def reasoning(self) -> int | None:
+        return self.completion_tokens_details.reasoning_tokens if self.completion_tokens_details else None
 
 
 class WireCompletion(msgspec.Struct):
@@ -140,6 +156,11 @@ def from_wire(body: bytes | dict[str, Any], *, provider: str = "openai", model: 
         content=text_of(choice.message.content),
         tool_calls=_tool_calls(choice.message),
         finish_reason=finish_reason(choice.finish_reason),
-        usage=Usage(prompt_tokens=usage.prompt_tokens or 0, completion_tokens=usage.completion_tokens or 0),
+        usage=Usage(
+            prompt_tokens=usage.prompt_tokens or 0,
+            completion_tokens=usage.completion_tokens or 0,
+            cached_tokens=usage.cached() or 0,
+            reasoning_tokens=usage.reasoning() or 0,
+        ),
         created=wire.created or int(time.time()),
     )

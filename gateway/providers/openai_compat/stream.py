@@ -81,7 +81,14 @@ def _chunk_events(chunk: WireCompletion, state: _StreamState, provider: str) -> 
         out.extend(_choice_events(choice, state))
     if chunk.usage is not None:
         usage = chunk.usage
-        out.append(UsageEvent(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens))
+        out.append(
+            UsageEvent(
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cached_tokens=usage.cached(),
+                reasoning_tokens=usage.reasoning(),
+            )
+        )
     return out
 
 
