@@ -85,3 +85,35 @@ async def test_streamed_requests_are_billed_like_non_streamed(gateway_client: ht
     entry = summary["tenants"][0]
     assert entry["requests"] == 2
     assert entry["total_tokens"] == 2 * plain.usage.total_tokens  # type: ignore[union-attr]
+
+
+async def test_per_key_rate_limit_applies_to_that_key_only(gateway_client: httpx.AsyncClient) -> None:
+    tenant = (await gateway_client.post("/admin/tenants", json={"name": "k"}, headers=admin_headers())).json()
+    limited = await gateway_client.post(
+        "/admin/keys", json={"tenant_id": tenant["id"], "rate_limit_per_minute": 1}, headers=admin_headers()
+    )
+    free = await gateway_client.post("/admin/keys", json={"tenant_id": tenant["id"]}, headers=admin_headers())
+    limited_sdk = _sdk(gateway_client, limited.json()["key"])
+    await _ask(limited_sdk)
+    with pytest.raises(openai.RateLimitError):
+        await _ask(limited_sdk)
+    await _ask(_sdk(gateway_client, free.json()["key"]))  # the tenant itself is not limited
+
+
+async def test_keys_never_appear_in_logs(gateway_client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    key = await _tenant_key(gateway_client)
+    bogus = "gwk_" + "A" * 46
+    logger = logging.getLogger("gateway")
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="gateway"):
+            await _ask(_sdk(gateway_client, key))
+            with pytest.raises(openai.AuthenticationError):
+                await _ask(_sdk(gateway_client, bogus))
+    finally:
+        logger.removeHandler(caplog.handler)
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "request settled" in logged  # the request log was captured
+    assert key not in logged and key[4:20] not in logged and bogus not in logged
