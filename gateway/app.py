@@ -11,13 +11,22 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from gateway.api import admin, chat, meta, pii, providers_admin, route
+from gateway.api import admin, audit_admin, cache_admin, chat, meta, pii, providers_admin, route
+from gateway.api import metrics as metrics_api
+from gateway.api.dashboard import routes as dashboard
 from gateway.api.fast_path import ChatFastPath
 from gateway.api.http_errors import install_error_handlers
 from gateway.api.openai_wire import parse_chat_request
+from gateway.audit.writer import AuditWriter, WriterOptions
+from gateway.cache.build import build_cache
+from gateway.cache.stage import ResponseCache
 from gateway.catalog import Catalog, load_catalog
 from gateway.mock.demo import DemoMocks
+from gateway.observability.context import RequestContext
 from gateway.observability.logging import configure_logging
+from gateway.observability.metrics import GatewayMetrics
+from gateway.observability.tracing import install_tracing
+from gateway.observability.upstream import instrument_registry
 from gateway.pipeline import Pipeline
 from gateway.privacy.analyzer import Analyzer
 from gateway.privacy.stage import Privacy
@@ -55,6 +64,9 @@ class Components:
     demo: DemoMocks | None = None
     redis: object | None = field(default=None)
     breakers: Breakers | None = None
+    cache: ResponseCache | None = None
+    audit: AuditWriter | None = None
+    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
 
     async def readiness_problems(self) -> list[str]:
         problems = []
@@ -74,7 +86,11 @@ class Components:
 
     async def aclose(self) -> None:
         await self.settler.drain()
+        if self.cache is not None:
+            await self.cache.drain()  # answers and counts still being stored
         await self.ledger.stop()
+        if self.audit is not None:
+            await self.audit.stop()
         await self.registry.aclose()
         if self.demo is not None:
             await self.demo.stop()
@@ -96,6 +112,8 @@ async def build_components(settings: Settings) -> Components:
     else:
         configs = provider_configs(catalog, settings)
     registry = ProviderRegistry.from_configs(configs)
+    metrics = GatewayMetrics()
+    instrument_registry(registry, metrics)  # upstream latency per provider call
     planner = Planner(catalog, registry)
     sessions = db.session_factory(engine)
     keys = KeyAuthenticator(sessions, settings.key_cache_seconds)
@@ -110,10 +128,17 @@ async def build_components(settings: Settings) -> Components:
     )
     ledger = LedgerWriter(sessions)
     await ledger.start()
-    settler = Settler(catalog, ledger, limits)
+    settler = Settler(catalog, ledger, limits, observers=[metrics])
+    audit = AuditWriter(sessions, WriterOptions.from_settings(settings))
+    await audit.start()
+    settler.add_observer(audit)  # every request's audit record; the response waits for its commit
     breakers, dispatcher = build_dispatch(settings, redis)
+    breakers.subscribe(metrics.on_transition)
     analyzer = Analyzer()  # built once: compiles patterns and loads the name and noun lexicons
-    pipeline = Pipeline(keys, parse_chat_request, limits, Privacy(analyzer), planner, dispatcher, settler)
+    cache = build_cache(settings, catalog, redis)
+    pipeline = Pipeline(
+        keys, parse_chat_request, limits, Privacy(analyzer), planner, dispatcher, settler, cache=cache
+    )
     log.info("gateway ready", extra={"providers": sorted(registry.providers), "database": engine.dialect.name})
     return Components(
         settings=settings,
@@ -131,6 +156,9 @@ async def build_components(settings: Settings) -> Components:
         demo=demo,
         redis=redis,
         breakers=breakers,
+        cache=cache,
+        audit=audit,
+        metrics=metrics,
     )
 
 
@@ -163,10 +191,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(meta.router)
     app.include_router(admin.router)
+    app.include_router(audit_admin.router)
+    app.include_router(cache_admin.router)
     app.include_router(route.router)
     app.include_router(providers_admin.router)
     app.include_router(pii.router)
+    app.include_router(metrics_api.router)
+    app.include_router(dashboard.router)
     app.add_middleware(ChatFastPath)
+    app.add_middleware(RequestContext)  # outermost: every log line of a request carries its id
+    install_tracing(app, settings.otel_enabled)
     return app
 
 

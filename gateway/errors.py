@@ -2,6 +2,7 @@
 
     GatewayError                      500 api_error
     ├── InvalidRequestError           400 invalid_request_error (with `param`)
+    │   └── BodyTimeoutError          408 request_timeout: the body did not arrive in time
     ├── AuthenticationError           401 missing / unknown / revoked key
     ├── PermissionDeniedError         403 model or route not allowed for this tenant
     ├── NotFoundError                 404
@@ -49,6 +50,13 @@ class InvalidRequestError(GatewayError):
     status = 400
     type = "invalid_request_error"
     code = "invalid_request"
+
+
+class BodyTimeoutError(InvalidRequestError):
+    """The client did not finish sending its body in time (408)."""
+
+    status = 408
+    code = "request_timeout"
 
 
 class AuthenticationError(GatewayError):

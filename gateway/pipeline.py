@@ -5,9 +5,11 @@
     admission  = limits.admit(tenant, request)           429 rate_limit_exceeded / monthly_token_budget_exceeded
     request, vault = privacy.scrub(request, policy)      PII → placeholders; 400 pii_detected when blocked
     plan       = planner.plan(tenant, request, residency) 404 / 403 / 400; residency filter first
+    lookup     = cache.lookup(tenant, request, plan)      exact, then semantic; a hit skips dispatch, still settles
     response   = dispatcher.complete | open_stream       breakers, retries, failover before the first byte
     privacy.restore(vault, response)                     placeholders → originals, stream-safe
     settle(...)                                          every outcome, success or failure, streams when they end
+    settler.acknowledged(record)                         the audit record is committed before the answer / [DONE]
 
 Stages to come (cache, audit) slot into this function in the order of DESIGN.md.
 """
@@ -19,6 +21,8 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from gateway.cache.replay import replay
+from gateway.cache.stage import CacheLookup, ResponseCache
 from gateway.errors import GatewayError, UpstreamError
 from gateway.privacy.stage import Privacy
 from gateway.privacy.vault import Vault
@@ -27,7 +31,7 @@ from gateway.routing.planner import Candidate, Plan, Planner
 from gateway.settle import Settlement, Settler
 from gateway.streaming import StreamAccumulator
 from gateway.tenancy.keys import KeyAuthenticator
-from gateway.tenancy.limits import Limits
+from gateway.tenancy.limits import Limits, fill_missing_usage
 from gateway.types import ChatRequest, ChatResponse, StreamEvent
 
 
@@ -64,6 +68,8 @@ class Pipeline:
         planner: Planner,
         dispatcher: Dispatcher,
         settler: Settler,
+        *,
+        cache: ResponseCache,
     ) -> None:
         self._keys = keys
         self._parse = parse
@@ -72,43 +78,86 @@ class Pipeline:
         self._planner = planner
         self._dispatcher = dispatcher
         self._settler = settler
+        self._cache = cache
 
     async def handle(
-        self, authorization: str | None, body: bytes, request_id: str, residency: str | None = None
+        self,
+        authorization: str | None,
+        body: bytes,
+        request_id: str,
+        residency: str | None = None,
+        cache_control: str | None = None,
     ) -> Completion | StreamHandle:
         """Run one chat completion through every stage. Raises GatewayError for any refusal or failure, after
-        settling it. `residency` is the request's `X-Data-Residency` header."""
+        settling it. `residency` is the request's `X-Data-Residency` header, `cache_control` its `Cache-Control`."""
         record = Settlement(request_id=request_id, started=time.perf_counter())
         try:
             tenant = await self._keys.authenticate(authorization)
             record.tenant = tenant
             request = self._parse(body)
             record.requested_model, record.stream = request.model, request.stream
+            record.subject = request.user
             record.admission = await self._limits.admit(tenant, request)
             request, vault = self._privacy.scrub(request, tenant.policy.pii_policy)
-            record.pii_detections = vault.detections
+            record.pii_detections, record.prompt = vault.detections, request
             plan = self._planner.plan(tenant, request, residency)
-            if request.stream:
-                return await self._open_stream(request, plan, record, vault)
-            response, dispatched = await self._dispatcher.complete(plan.candidates, request)
+            targets = [c.model.name for c in plan.candidates]
+            lookup = await self._cache.lookup(
+                tenant.tenant_id, tenant.policy.cache_mode, request, targets, cache_control
+            )
+            record.cache_status = lookup.status
+            if lookup.answer is not None:
+                result = self._from_cache(request, plan, lookup, record, vault)
+            elif request.stream:
+                return await self._open_stream(request, plan, record, vault, lookup)
+            else:
+                result = await self._complete(request, plan, lookup, record, vault)
         except GatewayError as exc:
             record.fail(exc)
             self._settler.settle(record)
+            await self._settler.acknowledged(record)
             raise
+        self._settler.settle(record)
+        await self._settler.acknowledged(record)
+        return result
+
+    async def _complete(
+        self, request: ChatRequest, plan: Plan, lookup: CacheLookup, record: Settlement, vault: Vault
+    ) -> Completion:
+        response, dispatched = await self._dispatcher.complete(plan.candidates, request)
         response.model = dispatched.candidate.model.name  # the model that answered, also for `auto`
+        self._cache.store(lookup, response, response.model)  # before restore: the cache holds placeholders only
         self._privacy.restore_response(response, vault)
         record.succeed(dispatched.candidate, response.usage, dispatched.attempts)
-        self._settler.settle(record)
-        return Completion(response, dispatched.candidate, _with_route(record.admission.headers, plan))
+        return Completion(response, dispatched.candidate, _with_route(record, plan, lookup))
 
-    async def _open_stream(self, request: ChatRequest, plan: Plan, record: Settlement, vault: Vault) -> StreamHandle:
+    def _from_cache(
+        self, request: ChatRequest, plan: Plan, lookup: CacheLookup, record: Settlement, vault: Vault
+    ) -> Completion | StreamHandle:
+        """A cached (scrubbed) answer restored with THIS request's vault: the model only ever saw placeholders,
+        so the same scrubbed prompt gets the same answer, filled with this request's own values."""
+        answer, hit = lookup.answer, lookup.hit
+        assert answer is not None and hit is not None
+        candidate = next(c for c in plan.candidates if c.model.name == answer.model)  # lookup checked it is there
+        response = answer.response(new_response_id(), int(time.time()))
+        self._privacy.restore_response(response, vault)
+        record.served_from_cache(candidate, hit, answer.usage.total_tokens)
+        headers = _with_route(record, plan, lookup)
+        if request.stream:
+            return StreamHandle(request, response.id, response.created, candidate, replay(response), headers)
+        return Completion(response, candidate, headers)
+
+    async def _open_stream(
+        self, request: ChatRequest, plan: Plan, record: Settlement, vault: Vault, lookup: CacheLookup
+    ) -> StreamHandle:
         opened = await self._dispatcher.open_stream(plan.candidates, request)
         response_id, created = new_response_id(), int(time.time())
         accumulator = StreamAccumulator(response_id, opened.candidate.model.name, created)
         record.candidate, record.attempts = opened.candidate, opened.attempts
-        restored = self._privacy.restore_stream(opened.events, vault)
+        scrubbed = self._cache.tap(lookup, opened.events, opened.candidate.model.name)  # stores a clean end
+        restored = self._privacy.restore_stream(scrubbed, vault)
         events = self._settled_events(restored, accumulator, record)
-        headers = _with_route(record.admission.headers if record.admission else {}, plan)
+        headers = _with_route(record, plan, lookup)
         return StreamHandle(request, response_id, created, opened.candidate, events, headers)
 
     async def _settled_events(
@@ -128,9 +177,13 @@ class Pipeline:
             aclose = getattr(events, "aclose", None)
             if aclose is not None:
                 await aclose()
-            record.stream_ended(outcome, accumulator.usage)
+            # A stream abandoned before the provider's usage event is billed at an estimate, never for free.
+            usage = fill_missing_usage(accumulator.usage, record.prompt, accumulator.response())
+            record.stream_ended(outcome, usage)
             self._settler.settle(record)
+            await self._settler.acknowledged(record)  # before the renderer's [DONE]
 
 
-def _with_route(headers: dict[str, str], plan: Plan) -> dict[str, str]:
-    return {**headers, "x-gateway-route-reason": plan.reason}
+def _with_route(record: Settlement, plan: Plan, lookup: CacheLookup) -> dict[str, str]:
+    admitted = record.admission.headers if record.admission else {}
+    return {**admitted, "x-gateway-route-reason": plan.reason, **lookup.headers}

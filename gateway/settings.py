@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./gateway.db"
@@ -21,6 +22,9 @@ class Settings(BaseSettings):
     catalog_path: Path | None = Field(None, description="Model catalog YAML; the packaged catalog when unset.")
     auto_migrate: bool = Field(True, description="Apply database migrations at start-up.")
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
+    body_read_timeout_seconds: float = Field(
+        30.0, gt=0, description="Longest wait for a request body to arrive (slow clients get 408)."
+    )
     upstream_connect_timeout: float = Field(5.0, gt=0)
     upstream_read_timeout: float = Field(120.0, gt=0)
     key_cache_seconds: float = Field(5.0, ge=0, description="How long a key lookup is cached (revocation delay).")
@@ -46,6 +50,46 @@ class Settings(BaseSettings):
     breaker_window_seconds: float = Field(60.0, gt=0, description="Window the error rate is counted in.")
     breaker_cooldown_seconds: float = Field(30.0, gt=0, description="Open time before half-open probes.")
     breaker_half_open_probes: int = Field(1, ge=1, description="Probe calls (and successes to close) when half-open.")
+    # Response cache (docs/adr/0006-response-cache.md).
+    cache_default_mode: Literal["off", "exact", "exact+semantic"] = Field(
+        "exact", description="Cache mode of tenants that set none."
+    )
+    cache_ttl_seconds: float = Field(86400.0, gt=0, description="How long a cached answer is served.")
+    cache_max_temperature: float = Field(
+        0.3, ge=0, le=2, description="Cache requests with temperature at most this (or with a seed)."
+    )
+    cache_max_entries: int = Field(10_000, ge=1, description="In-process: entries in the LRU; Redis: per tenant.")
+    cache_max_entry_bytes: int = Field(256 * 1024, ge=1024, description="Larger answers are not cached.")
+    cache_semantic_threshold: float = Field(0.9, gt=0, le=1, description="Cosine similarity for a semantic hit.")
+    cache_semantic_max_vectors: int = Field(100_000, ge=1, description="Vectors per bucket (and in the Redis log).")
+    cache_embeddings: Literal["auto", "local", "provider", "off"] = Field(
+        "auto", description="Embedding source of the semantic cache; auto: provider URL if set, else local model."
+    )
+    cache_embeddings_url: str | None = Field(None, description="OpenAI-compatible base URL (…/v1) for embeddings.")
+    cache_embeddings_model: str = Field("text-embedding-3-small", description="Model name sent to that endpoint.")
+    cache_embeddings_api_key: SecretStr | None = Field(None, description="Bearer key of the embeddings endpoint.")
+    cache_embeddings_dim: int = Field(1536, ge=1, description="Dimensions of the endpoint's embeddings.")
+    # Audit log (docs/adr/0007-audit-chain.md).
+    audit_linger_ms: float = Field(0.0, ge=0, description="Extra wait to gather an audit batch before committing.")
+    audit_anchor_secret: SecretStr | None = Field(None, description="HMAC key that signs audit chain anchors.")
+    audit_anchor_interval_seconds: float = Field(0.0, ge=0, description="Periodic chain-head anchors; 0 = off.")
+    audit_retention_days: int | None = Field(None, ge=1, description="`gateway audit prune` deletes older records.")
+    audit_synchronous_commit: bool = Field(
+        True, description="Audit commits wait for the WAL flush (PostgreSQL); false trades DB-crash safety for ~2 ms."
+    )
+    # Observability (docs/production.md).
+    metrics_bearer_token: SecretStr | None = Field(None, description="Bearer token /metrics requires; open if unset.")
+    otel_enabled: bool = Field(False, description="OpenTelemetry tracing (the [otel] extra; OTEL_* variables).")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Hosting platforms (Render, Heroku) hand out `postgres://` / `postgresql://` URLs: use asyncpg for them,
+        and spell libpq's `sslmode=` the way asyncpg takes it (`ssl=`)."""
+        scheme, sep, rest = url.partition("://")
+        if sep and scheme in ("postgres", "postgresql"):
+            url = "postgresql+asyncpg://" + rest.replace("sslmode=", "ssl=")
+        return url
 
     def provider_env(self, name: str) -> str | None:
         """The value of a provider variable (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, ...) from the process

@@ -50,10 +50,13 @@ def _headers(request_id_value: str, candidate: Candidate) -> dict[str, str]:
 @router.post("/v1/chat/completions", openapi_extra=_REQUEST_SCHEMA)
 async def chat_completions(request: Request) -> Response:
     components = request.app.state.components
-    body = await read_limited_body(request, components.settings.max_body_bytes)
+    body = await read_limited_body(
+        request, components.settings.max_body_bytes, components.settings.body_read_timeout_seconds
+    )
     rid = request_id(request)
+    headers = request.headers
     result = await components.pipeline.handle(
-        request.headers.get("authorization"), body, rid, request.headers.get("x-data-residency")
+        headers.get("authorization"), body, rid, headers.get("x-data-residency"), headers.get("cache-control")
     )
     if isinstance(result, Completion):
         return Response(

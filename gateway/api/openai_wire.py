@@ -91,6 +91,7 @@ class _ChatCompletionRequest(msgspec.Struct):
     user: str | None = None
     metadata: dict[str, str] | None = None
     n: int | None = None
+    cache: bool | None = None  # gateway extension: false keeps the request out of the response cache
 
 
 _DECODER = msgspec.json.Decoder(_ChatCompletionRequest)
@@ -121,6 +122,10 @@ def parse_chat_request(body: bytes) -> ChatRequest:
         raise InvalidRequestError(f"Invalid request: {message}", param=param) from None
     except msgspec.DecodeError:
         raise InvalidRequestError("The request body is not valid JSON.", param=None) from None
+    except (UnicodeDecodeError, RecursionError):
+        # msgspec raises these bare (a string that is not UTF-8, nesting past the interpreter's limit): a 400,
+        # never an unhandled 500 (tests/hardening/test_bad_input.py).
+        raise InvalidRequestError("The request body is not valid UTF-8 JSON or is nested too deeply.") from None
     _validate(wire)
     return _to_canonical(wire)
 
@@ -226,4 +231,5 @@ def _to_canonical(wire: _ChatCompletionRequest) -> ChatRequest:
         seed=wire.seed,
         user=wire.user,
         metadata=dict(wire.metadata or {}),
+        cache=wire.cache,
     )

@@ -53,11 +53,13 @@ def detect_json(analyzer: Analyzer, text: str) -> dict[str, object]:
 async def detect(request: Request) -> Response:
     components = request.app.state.components
     await components.keys.authenticate(request.headers.get("authorization"))
-    body = await read_limited_body(request, components.settings.max_body_bytes)
+    body = await read_limited_body(
+        request, components.settings.max_body_bytes, components.settings.body_read_timeout_seconds
+    )
     try:
         parsed = _decode(body)
     except msgspec.ValidationError as exc:
         raise InvalidRequestError(f"Invalid request: {exc}", param="text") from None
-    except msgspec.DecodeError:
-        raise InvalidRequestError("The request body is not valid JSON.") from None
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # msgspec raises the last two bare
+        raise InvalidRequestError("The request body is not valid UTF-8 JSON or is nested too deeply.") from None
     return Response(_encode(detect_json(components.analyzer, parsed.text)), media_type="application/json")

@@ -26,7 +26,9 @@ router = APIRouter()
 async def route(request: Request) -> Response:
     components = request.app.state.components
     tenant = await components.keys.authenticate(request.headers.get("authorization"))
-    body = await read_limited_body(request, components.settings.max_body_bytes)
+    body = await read_limited_body(
+        request, components.settings.max_body_bytes, components.settings.body_read_timeout_seconds
+    )
     chat = parse_chat_request(body)
     plan = components.planner.plan(tenant, chat, request.headers.get(RESIDENCY_HEADER))
     complexity = plan.complexity or components.planner.score(chat)

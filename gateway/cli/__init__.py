@@ -7,8 +7,9 @@ import asyncio
 import os
 import sys
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from gateway.cli import admin_commands
+from gateway.cli import admin_commands, audit_commands
 from gateway.errors import GatewayError
 from gateway.settings import Settings
 
@@ -16,8 +17,20 @@ from gateway.settings import Settings
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.observability.multiprocess import ENV, prepare_multiprocess_dir, remove_multiprocess_dir
+
     if args.demo:
         os.environ["DEMO"] = "true"  # workers are separate processes: they read settings from the environment
+    created = args.workers > 1 and not os.environ.get(ENV)
+    metrics_dir = prepare_multiprocess_dir(args.workers, os.environ)  # /metrics sums every worker's files
+    try:
+        _run_uvicorn(uvicorn, args)
+    finally:
+        remove_multiprocess_dir(metrics_dir, created)
+    return 0
+
+
+def _run_uvicorn(uvicorn: Any, args: argparse.Namespace) -> None:
     uvicorn.run(
         "gateway.app:app_from_env",
         factory=True,
@@ -30,7 +43,6 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="warning",
         timeout_graceful_shutdown=10,
     )
-    return 0
 
 
 async def _create_key(tenant: str, expires_days: int | None, role: str) -> None:
@@ -120,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     pii.add_parser("detect", help='read JSON Lines {"text": ...} on stdin, write entities and redacted text')
     dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     dbp.add_parser("upgrade", help="apply migrations up to the newest")
+    audit_commands.add_parser(sub)
     return parser
 
 
@@ -138,6 +151,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "keys" and args.keys_command == "create":
         asyncio.run(_create_key(args.tenant, args.expires_days, args.role))
         return 0
+    if args.command == "audit":
+        return audit_commands.run(args)
     if args.command == "pii":
         return _pii_detect()
     if args.command == "db":

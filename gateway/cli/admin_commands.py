@@ -33,6 +33,9 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pii", choices=["redact", "block", "allow"], default=None, help="default PII policy for every type"
     )
+    parser.add_argument(
+        "--cache-mode", choices=["off", "exact", "exact+semantic"], default=None, help="response cache mode"
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -41,6 +44,8 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         values["allowed_models"] = [m for m in args.allowed_models.split(",") if m]
     if args.pii is not None:
         values["pii_policy"] = {"default": args.pii, "types": {}}
+    if args.cache_mode is not None:
+        values["cache_mode"] = args.cache_mode
     return values
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric, String
+from sqlalchemy import LargeBinary, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -38,6 +39,7 @@ class Tenant(Base):
     pii_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     allowed_models: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    cache_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)  # revision 0004
 
 
 class ApiKey(Base):
@@ -85,3 +87,101 @@ class UsageRecord(Base):
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(32))
+    saved_tokens: Mapped[int] = mapped_column(Integer, default=0)  # revision 0004: tokens a cache hit saved
+
+
+# ---- audit log (docs/adr/0007-audit-chain.md) -----------------------------------------------------------------
+
+
+class AuditRecord(Base):
+    """One record per request, allowed or refused. No PII and no prompt text: hashes, counts, metadata.
+    `prev_hash` and `hash` chain it to its predecessor by `seq`, which the chain head assigns."""
+
+    __tablename__ = "audit_records"
+    __table_args__ = (
+        Index("ix_audit_records_created_at", "created_at"),
+        Index("ix_audit_records_tenant_id_subject_hash", "tenant_id", "subject_hash"),
+        Index("ix_audit_records_hash", "hash"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    request_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    tenant_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    subject_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    requested_model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    provider: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    status: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(32))
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pii: Mapped[dict[str, int]] = mapped_column(JSON)
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    cost_nano_eur: Mapped[int] = mapped_column(BigInteger)
+    cache_hit: Mapped[bool] = mapped_column(Boolean)
+    stream: Mapped[bool] = mapped_column(Boolean)
+    prompt_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    retained: Mapped[bool] = mapped_column(Boolean)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The single row every writer locks to append: the last sequence number and hash."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditAnchor(Base):
+    """An exported chain head (`periodic`, `manual`) or the checkpoint kept before pruning (`prune`),
+    HMAC-signed when an anchor secret is configured."""
+
+    __tablename__ = "audit_anchors"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signature: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditSubjectKey(Base):
+    """A data subject's content key (AES-256-GCM). Deleting the row is the Art. 17 erasure (crypto-shredding)."""
+
+    __tablename__ = "audit_subject_keys"
+    __table_args__ = (UniqueConstraint("tenant_id", "subject_hash"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(32))
+    subject_hash: Mapped[str] = mapped_column(String(64))
+    key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditContent(Base):
+    """Retained (scrubbed) prompt content of one record, encrypted with its subject's key; outside the chain."""
+
+    __tablename__ = "audit_contents"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    key_id: Mapped[str] = mapped_column(String(32), index=True)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditTenantSetting(Base):
+    """Per-tenant audit settings: whether prompt content is retained (encrypted)."""
+
+    __tablename__ = "audit_tenant_settings"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    retain_prompts: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

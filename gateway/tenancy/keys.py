@@ -153,6 +153,7 @@ def policy_of(tenant: Tenant) -> TenantPolicy:
         residency=tenant.residency,
         pii_policy=tenant.pii_policy,
         allowed_models=tuple(tenant.allowed_models) if tenant.allowed_models is not None else None,
+        cache_mode=tenant.cache_mode,
     )
 
 

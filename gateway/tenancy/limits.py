@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from gateway.errors import BudgetExceededError, RateLimitError, ServiceUnavailableError
 from gateway.store.state.base import BudgetCounter, Limit, RateDecision, RateLimiter, StateUnavailableError
 from gateway.tenancy.policy import AuthenticatedTenant
 from gateway.tenancy.usage_source import UsageSource
-from gateway.types import ChatRequest, Usage
+from gateway.types import ChatRequest, ChatResponse, Usage
 
 log = logging.getLogger("gateway.limits")
 WINDOW_SECONDS = 60.0
@@ -38,10 +40,25 @@ class Admission:
 
 def estimate_tokens(request: ChatRequest, default_output_tokens: int) -> int:
     """A cheap upper-leaning estimate: ~4 characters a token for the input, plus the output limit."""
+    return _prompt_tokens(request) + (request.max_tokens or default_output_tokens)
+
+
+def _prompt_tokens(request: ChatRequest) -> int:
     chars = sum(len(m.content or "") + sum(len(c.arguments) + len(c.name) for c in m.tool_calls) for m in request.messages)
     chars += sum(len(t.name) + len(t.description or "") + len(str(t.parameters)) for t in request.tools)
-    prompt = math.ceil(chars / 4) + 4 * len(request.messages)
-    return prompt + (request.max_tokens or default_output_tokens)
+    return math.ceil(chars / 4) + 4 * len(request.messages)
+
+
+def fill_missing_usage(usage: Usage, request: ChatRequest | None, produced: ChatResponse) -> Usage:
+    """The provider's counts where it sent them, else the same ~4-characters-a-token estimate: a stream that
+    the client abandoned (or the provider cut) before the provider's usage event is still billed and counted
+    against the budget, instead of being free (tests/hardening/test_abandoned_streams.py)."""
+    chars = len(produced.content or "") + sum(len(c.name) + len(c.arguments) for c in produced.tool_calls)
+    return msgspec.structs.replace(
+        usage,
+        prompt_tokens=usage.prompt_tokens or (_prompt_tokens(request) if request is not None else 0),
+        completion_tokens=usage.completion_tokens or math.ceil(chars / 4),
+    )
 
 
 def _rate_headers(decision: RateDecision, limits: list[Limit]) -> dict[str, str]:

@@ -17,6 +17,7 @@ class TenantPolicy:
     residency: str | None = None
     pii_policy: dict[str, Any] | None = None
     allowed_models: tuple[str, ...] | None = None
+    cache_mode: str | None = None  # off | exact | exact+semantic; None: the gateway's default
 
 
 @dataclass(frozen=True)

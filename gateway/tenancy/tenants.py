@@ -15,6 +15,7 @@ from gateway.store.repositories import keys as key_repo
 from gateway.store.tables import Tenant
 
 PII_POLICIES = ("redact", "block", "allow")
+CACHE_MODES = ("off", "exact", "exact+semantic")
 
 
 @dataclass
@@ -28,6 +29,7 @@ class TenantSettings:
     residency: str | None = None
     pii_policy: dict[str, Any] | None = None
     allowed_models: list[str] | None = None
+    cache_mode: str | None = None
     disabled: bool | None = None
 
 
@@ -38,6 +40,8 @@ def _validate(settings: dict[str, Any], known_models: set[str]) -> None:
         bad = [m for m in modes if m is not None and m not in PII_POLICIES]
         if bad:
             raise InvalidRequestError(f"pii_policy modes must be one of {PII_POLICIES}.", param="pii_policy")
+    if settings.get("cache_mode") not in (None, *CACHE_MODES):
+        raise InvalidRequestError(f"cache_mode must be one of {CACHE_MODES}.", param="cache_mode")
     unknown = set(settings.get("allowed_models") or []) - known_models
     if unknown:
         raise InvalidRequestError(f"Unknown models in allowed_models: {sorted(unknown)}.", param="allowed_models")

@@ -28,6 +28,7 @@ def tenant_json(tenant: Tenant) -> dict[str, Any]:
         "residency": tenant.residency,
         "pii_policy": tenant.pii_policy,
         "allowed_models": tenant.allowed_models,
+        "cache_mode": tenant.cache_mode,
     }
 
 

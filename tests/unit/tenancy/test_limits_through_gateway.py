@@ -20,9 +20,9 @@ def _sdk(client: httpx.AsyncClient, key: str, retries: int = 0) -> openai.AsyncO
     return openai.AsyncOpenAI(base_url="http://gateway/v1", api_key=key, http_client=http, max_retries=retries)
 
 
-async def _ask(sdk: openai.AsyncOpenAI) -> object:
+async def _ask(sdk: openai.AsyncOpenAI, text: str = "Kurze Frage") -> object:
     return await sdk.chat.completions.create(
-        model="gpt-4o-mini", messages=[{"role": "user", "content": "Kurze Frage"}], max_tokens=50
+        model="gpt-4o-mini", messages=[{"role": "user", "content": text}], max_tokens=50
     )
 
 
@@ -30,12 +30,12 @@ async def test_budget_refusal_is_final_429_with_code(gateway_client: httpx.Async
     sdk = _sdk(gateway_client, await _tenant_key(gateway_client, monthly_token_budget=300), retries=2)
     answered = 0
     with pytest.raises(openai.RateLimitError) as info:
-        for _ in range(20):
-            await _ask(sdk)
+        for i in range(100):
+            await _ask(sdk, f"Kurze Frage Nummer {i}")  # distinct prompts: no cache hit, every answer is billed
             answered += 1
     assert info.value.code == "monthly_token_budget_exceeded"
     assert info.value.response.headers["x-should-retry"] == "false"
-    assert 1 <= answered < 20
+    assert 1 <= answered < 100
     summary = (await gateway_client.get("/admin/costs/summary", headers=admin_headers())).json()
     billed = summary["tenants"][0]["total_tokens"]
     assert billed <= 300

@@ -1,0 +1,1 @@
+"""Where cache entries, semantic vectors and statistics live: in this process, or in Redis for many instances."""
