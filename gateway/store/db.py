@@ -6,18 +6,32 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, text
+from typing import Any
+
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         # One writer at a time; wait for the lock instead of failing at once when workers overlap.
-        return create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
     # UTC sessions: day buckets and month boundaries in SQL are UTC whatever the server's timezone.
     return create_async_engine(
         url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args={"server_settings": {"timezone": "UTC"}}
     )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL with synchronous=NORMAL: a commit is in the WAL before it returns, so it survives the process being
+    killed (what the audit log's acknowledgement promises); only an OS crash or power loss can take the last
+    commits, which is the embedded default's trade. Readers no longer block the writer."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
