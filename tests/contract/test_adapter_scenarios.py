@@ -122,7 +122,9 @@ async def test_max_tokens_cuts_with_length(adapter: Provider) -> None:
         ("malformed", UpstreamError),
     ],
 )
-async def test_faults_map_to_gateway_errors(adapter: Provider, fault: str, error: type[UpstreamError]) -> None:
+async def test_faults_map_to_gateway_errors(
+    adapter: Provider, fault: str, error: type[UpstreamError]
+) -> None:
     _arm(adapter, fault)
     with pytest.raises(error) as info:
         await adapter.complete(_request("hallo"))

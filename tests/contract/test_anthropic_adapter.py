@@ -61,12 +61,6 @@ def server() -> Iterator[MockServer]:
         yield mock
 
 
-@pytest.fixture(autouse=True)
-def _clear_faults(server: MockServer) -> Iterator[None]:
-    yield
-    httpx.delete(server.url + "/_mock/faults")
-
-
 def arm(server: MockServer, fault: str) -> None:
     httpx.post(server.url + "/_mock/faults", json={"fault": fault}).raise_for_status()
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from gateway.errors import (
@@ -14,18 +13,14 @@ from gateway.errors import (
 )
 from gateway.mock.anthropic import create_app
 from gateway.mock.server import MockServer
-from gateway.providers.anthropic import AnthropicProvider
 from gateway.providers.anthropic.request import JSON_OBJECT_INSTRUCTION, WireOptions, to_wire
 from gateway.providers.anthropic.response import from_wire
-from gateway.providers.base import ProviderConfig
 from gateway.types import (
     ChatRequest,
     Message,
     ResponseFormat,
-    StreamEvent,
     Tool,
     ToolCall,
-    ToolCallDelta,
     ToolChoice,
 )
 
@@ -46,49 +41,10 @@ def user(text: str) -> Message:
     return Message(role="user", content=text)
 
 
-HELLO = chat(Message(role="system", content="Be brief."), user("Hello from the adapter tests"))
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[MockServer]:
     with MockServer(create_app()) as mock:
         yield mock
-
-
-@pytest.fixture(autouse=True)
-def _clear_faults(server: MockServer) -> Iterator[None]:
-    yield
-    httpx.delete(server.url + "/_mock/faults")
-
-
-def arm(server: MockServer, fault: str) -> None:
-    httpx.post(server.url + "/_mock/faults", json={"fault": fault}).raise_for_status()
-
-
-def config(server: MockServer, read_timeout: float = 120.0) -> ProviderConfig:
-    return ProviderConfig(
-        name="anthropic", kind="anthropic", base_url=server.url, api_key="test-key", read_timeout=read_timeout
-    )
-
-
-@pytest.fixture
-async def provider(server: MockServer) -> AsyncIterator[AnthropicProvider]:
-    adapter = AnthropicProvider(config(server))
-    yield adapter
-    await adapter.aclose()
-
-
-async def collect(provider: AnthropicProvider, req: ChatRequest) -> list[StreamEvent]:
-    return [event async for event in provider.stream(req)]
-
-
-def assembled_calls(events: list[StreamEvent]) -> dict[int, dict[str, str]]:
-    calls: dict[int, dict[str, str]] = {}
-    for e in events:
-        if isinstance(e, ToolCallDelta):
-            call = calls.setdefault(e.index, {"id": e.id or "", "name": e.name or "", "arguments": ""})
-            call["arguments"] += e.arguments
-    return calls
 
 
 # ---- from_wire ------------------------------------------------------------------------------------------

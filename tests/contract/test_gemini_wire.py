@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,8 +16,6 @@ from gateway.errors import (
 )
 from gateway.mock.gemini import create_app
 from gateway.mock.server import MockServer
-from gateway.providers.base import ProviderConfig
-from gateway.providers.gemini import GeminiProvider
 from gateway.providers.gemini.errors import map_error
 from gateway.providers.gemini.request import SKIP_SIGNATURE, to_wire
 from gateway.providers.gemini.response import from_wire
@@ -25,7 +23,6 @@ from gateway.types import (
     ChatRequest,
     Message,
     ResponseFormat,
-    StreamEvent,
     Tool,
     ToolCall,
     ToolChoice,
@@ -48,29 +45,6 @@ def ask(text: str, **kwargs: Any) -> ChatRequest:
 def server() -> Iterator[MockServer]:
     with MockServer(create_app()) as running:
         yield running
-
-
-@pytest.fixture
-def arm(server: MockServer) -> Iterator[Callable[[str], None]]:
-    """Arm a fault on the mock for the next request; cleared after the test."""
-
-    def _arm(fault: str) -> None:
-        httpx.post(server.url + "/_mock/faults", json={"fault": fault}).raise_for_status()
-
-    yield _arm
-    httpx.delete(server.url + "/_mock/faults")
-
-
-@pytest.fixture
-async def provider(server: MockServer) -> AsyncIterator[GeminiProvider]:
-    config = ProviderConfig(name="gemini", kind="gemini", base_url=server.url, api_key="k", read_timeout=0.5)
-    adapter = GeminiProvider(config)
-    yield adapter
-    await adapter.aclose()
-
-
-async def collect(adapter: GeminiProvider, req: ChatRequest) -> list[StreamEvent]:
-    return [event async for event in adapter.stream(req)]
 
 
 # ---- to_wire ----------------------------------------------------------------------------------------------

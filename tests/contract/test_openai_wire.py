@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -59,30 +59,6 @@ def server() -> Iterator[MockServer]:
 def _config(base_url: str, **overrides: Any) -> ProviderConfig:
     fields: dict[str, Any] = {"name": "openai", "kind": "openai", "base_url": base_url, "api_key": "sk-test"}
     return ProviderConfig(**{**fields, **overrides})
-
-
-@pytest.fixture
-async def provider(server: MockServer) -> AsyncIterator[OpenAIProvider]:
-    adapter = OpenAIProvider(_config(server.url + "/v1"))
-    yield adapter
-    await adapter.aclose()
-
-
-class _FaultHeaderTransport(httpx.AsyncHTTPTransport):
-    """A real transport that adds `x-mock-fault` to every request, so one test's fault never leaks."""
-
-    def __init__(self, fault: str) -> None:
-        super().__init__()
-        self.fault = fault
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.headers["x-mock-fault"] = self.fault
-        return await super().handle_async_request(request)
-
-
-async def _faulted(server: MockServer, fault: str, **overrides: Any) -> OpenAIProvider:
-    """An adapter against the mock whose every request asks for `fault`."""
-    return OpenAIProvider(_config(server.url + "/v1", **overrides), transport=_FaultHeaderTransport(fault))
 
 
 async def _collect(adapter: OpenAIProvider, req: ChatRequest) -> list[StreamEvent]:
