@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import openai
@@ -46,33 +48,33 @@ class Stack:
             httpx.delete(mock.url + "/_mock/faults").raise_for_status()
 
 
-async def _mint_key(database_url: str) -> str:
+async def _mint_key(database_url: str, tenant: str) -> str:
     engine = db.create_engine(database_url)
     try:
         await db.upgrade(engine)
         async with db.session_factory(engine)() as session, session.begin():
-            return (await create_key(session, "e2e-tenant")).key
+            return (await create_key(session, tenant)).key
     finally:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@contextmanager
+def running_stack(db_dir: Path, tenant: str = "e2e-tenant", **overrides: Any) -> Iterator[Stack]:
+    """Every mock provider plus the gateway on loopback ports, pointed at them through the environment."""
     mocks = {protocol: MockServer(mock_app(protocol)).start() for protocol in PROTOCOLS}
-    database_url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('e2e') / 'gateway.db'}"
-    key = asyncio.run(_mint_key(database_url))
+    database_url = f"sqlite+aiosqlite:///{db_dir / 'gateway.db'}"
+    key = asyncio.run(_mint_key(database_url, tenant))
     patch = pytest.MonkeyPatch()
     for protocol, env, suffix, _ in PROVIDERS.values():
         patch.setenv(f"{env}_API_KEY", f"test-{env.lower()}-key")
         patch.setenv(f"{env}_BASE_URL", mocks[protocol].url + suffix)
-    settings = Settings(
-        database_url=database_url,
-        upstream_read_timeout=2.0,
-        max_body_bytes=64 * 1024,
-        env_file=Path("/nonexistent/.env"),
-        log_level="warning",
-    )
-    gateway = MockServer(create_app(settings), lifespan="on").start()
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "env_file": Path("/nonexistent/.env"),
+        "log_level": "warning",
+        **overrides,
+    }
+    gateway = MockServer(create_app(Settings(**values)), lifespan="on").start()
     try:
         yield Stack(gateway.url, key, mocks)
     finally:
@@ -80,6 +82,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         patch.undo()
         for mock in mocks.values():
             mock.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(
+        tmp_path_factory.mktemp("e2e"), upstream_read_timeout=2.0, max_body_bytes=64 * 1024
+    ) as running:
+        yield running
 
 
 @pytest.fixture

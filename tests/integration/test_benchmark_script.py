@@ -3,7 +3,6 @@ files, with numbers for every requested provider and a failover test that passes
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -14,22 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway.app import create_app
-from gateway.mock.demo import PROTOCOLS, mock_app
-from gateway.mock.server import MockServer
-from gateway.settings import Settings
-from gateway.store import db
-from gateway.tenancy.keys import create_key
+from tests.e2e.conftest import PROVIDERS, running_stack
 
 ROOT = Path(__file__).parents[2]
-# catalog provider -> (mock protocol, env prefix, URL suffix)
-PROVIDERS = {
-    "openai": ("openai", "OPENAI", "/v1"),
-    "anthropic": ("anthropic", "ANTHROPIC", ""),
-    "gemini": ("gemini", "GEMINI", ""),
-    "ollama": ("ollama", "OLLAMA", ""),
-    "mistral": ("openai", "MISTRAL", "/v1"),
-}
 
 
 @dataclass
@@ -39,35 +25,11 @@ class Served:
     controls: list[str]
 
 
-async def _mint_key(database_url: str) -> str:
-    engine = db.create_engine(database_url)
-    try:
-        await db.upgrade(engine)
-        async with db.session_factory(engine)() as session, session.begin():
-            return (await create_key(session, "bench-tenant")).key
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    mocks = {protocol: MockServer(mock_app(protocol)).start() for protocol in PROTOCOLS}
-    database_url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('bench') / 'gateway.db'}"
-    key = asyncio.run(_mint_key(database_url))
-    patch = pytest.MonkeyPatch()
-    for protocol, env, suffix in PROVIDERS.values():
-        patch.setenv(f"{env}_API_KEY", f"test-{env.lower()}-key")
-        patch.setenv(f"{env}_BASE_URL", mocks[protocol].url + suffix)
-    settings = Settings(database_url=database_url, env_file=Path("/nonexistent/.env"), log_level="warning")
-    gateway = MockServer(create_app(settings), lifespan="on").start()
-    controls = [f"{name}={mocks[protocol].url}" for name, (protocol, _, _) in PROVIDERS.items()]
-    try:
-        yield Served(gateway.url, key, controls)
-    finally:
-        gateway.stop()
-        patch.undo()
-        for mock in mocks.values():
-            mock.stop()
+    with running_stack(tmp_path_factory.mktemp("bench"), tenant="bench-tenant") as stack:
+        controls = [f"{name}={stack.mocks[spec[0]].url}" for name, spec in PROVIDERS.items()]
+        yield Served(stack.url, stack.key, controls)
 
 
 @pytest.fixture(scope="module")
