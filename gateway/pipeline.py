@@ -11,7 +11,8 @@
     settle(...)                                          every outcome, success or failure, streams when they end
     settler.acknowledged(record)                         the audit record is committed before the answer / [DONE]
 
-Stages to come (cache, audit) slot into this function in the order of DESIGN.md.
+The cache lookup sits after the plan (not before it as DESIGN.md sketches): a cached answer still passes the
+allow-list and residency checks, and the routing targets are part of its key (ADR 0006).
 """
 
 from __future__ import annotations
