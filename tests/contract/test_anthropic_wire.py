@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,8 +10,6 @@ from gateway.errors import (
     InvalidRequestError,
     UpstreamProtocolError,
 )
-from gateway.mock.anthropic import create_app
-from gateway.mock.server import MockServer
 from gateway.providers.anthropic.request import JSON_OBJECT_INSTRUCTION, WireOptions, to_wire
 from gateway.providers.anthropic.response import from_wire
 from gateway.types import (
@@ -39,12 +36,6 @@ def chat(*messages: Message, **fields: object) -> ChatRequest:
 
 def user(text: str) -> Message:
     return Message(role="user", content=text)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer(create_app()) as mock:
-        yield mock
 
 
 # ---- from_wire ------------------------------------------------------------------------------------------

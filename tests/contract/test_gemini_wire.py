@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,8 +13,6 @@ from gateway.errors import (
     UpstreamProtocolError,
     UpstreamRateLimitError,
 )
-from gateway.mock.gemini import create_app
-from gateway.mock.server import MockServer
 from gateway.providers.gemini.errors import map_error
 from gateway.providers.gemini.request import SKIP_SIGNATURE, to_wire
 from gateway.providers.gemini.response import from_wire
@@ -39,12 +36,6 @@ WEATHER = Tool(
 def ask(text: str, **kwargs: Any) -> ChatRequest:
     """A one-message request with the given extra fields."""
     return ChatRequest(model=MODEL, messages=[Message(role="user", content=text)], **kwargs)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer(create_app()) as running:
-        yield running
 
 
 # ---- to_wire ----------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,8 +16,6 @@ from gateway.errors import (
     UpstreamRateLimitError,
     UpstreamUnavailableError,
 )
-from gateway.mock.openai import create_app
-from gateway.mock.server import MockServer
 from gateway.providers.base import ProviderConfig
 from gateway.providers.openai_compat import OpenAIProvider
 from gateway.providers.openai_compat.errors import map_error
@@ -48,12 +45,6 @@ HELLO = [Message(role="system", content="Be brief."), Message(role="user", conte
 
 def _request(**fields: Any) -> ChatRequest:
     return ChatRequest(**{"model": "gpt-4o", "messages": HELLO, **fields})
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer(create_app()) as running:
-        yield running
 
 
 def _config(base_url: str, **overrides: Any) -> ProviderConfig:
