@@ -19,7 +19,11 @@ _BIRTH = re.compile(
     re.IGNORECASE,
 )
 
-_KEYS = ("geb", "birth", "dob", "born", "*")
+# Every keyword of _BIRTH, lower-cased, contains one of these (in "Geburtsdatum", "Geb.-Datum" or
+# "date of birth" the prefix before any letter that case-insensitive matching widens, such as i or s).
+# A text without any of them cannot match, so the expensive pass is skipped; plain "geb" would not do,
+# as everyday words ("abgebucht", "gegeben") contain it.
+_KEYS = ("geboren", "geb.", "geburt", "date of b", "dob", "born", "*")
 
 
 class BirthDateRecognizer:
