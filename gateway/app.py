@@ -38,6 +38,7 @@ from gateway.settings import Settings
 from gateway.settle import Settler
 from gateway.store import db
 from gateway.store.state.base import BudgetCounter, RateLimiter, StateUnavailableError
+from gateway.store.state.limit_state import LimitState
 from gateway.store.state.memory import MemoryBudgetCounter, MemoryRateLimiter
 from gateway.tenancy.keys import KeyAuthenticator
 from gateway.tenancy.ledger import LedgerWriter
@@ -117,7 +118,7 @@ async def build_components(settings: Settings) -> Components:
     planner = Planner(catalog, registry)
     sessions = db.session_factory(engine)
     keys = KeyAuthenticator(sessions, settings.key_cache_seconds)
-    redis, rate_limiter, budgets = _state_backends(settings)
+    redis, rate_limiter, budgets, limit_state = _state_backends(settings)
     limits = Limits(
         rate_limiter,
         budgets,
@@ -125,8 +126,9 @@ async def build_components(settings: Settings) -> Components:
         fail_open=settings.limits_fail_open,
         budget_timezone=settings.budget_timezone,
         default_output_tokens=settings.default_output_tokens_estimate,
+        state=limit_state,
     )
-    ledger = LedgerWriter(sessions)
+    ledger = LedgerWriter(sessions, reconcile_every=settings.ledger_reconcile_interval_seconds)
     await ledger.start()
     settler = Settler(catalog, ledger, limits, observers=[metrics])
     audit = AuditWriter(sessions, WriterOptions.from_settings(settings))
@@ -162,14 +164,17 @@ async def build_components(settings: Settings) -> Components:
     )
 
 
-def _state_backends(settings: Settings) -> tuple[object | None, RateLimiter, BudgetCounter]:
+def _state_backends(
+    settings: Settings,
+) -> tuple[object | None, RateLimiter, BudgetCounter, LimitState | None]:
     """Redis when configured (many instances behave as one), else in-process state (one instance)."""
     if not settings.redis_url:
-        return None, MemoryRateLimiter(), MemoryBudgetCounter()
+        return None, MemoryRateLimiter(), MemoryBudgetCounter(), None
+    from gateway.store.state.redis_admit import RedisLimitState
     from gateway.store.state.redis_backend import RedisBudgetCounter, RedisRateLimiter, client_from_url
 
     client = client_from_url(settings.redis_url)
-    return client, RedisRateLimiter(client), RedisBudgetCounter(client)
+    return client, RedisRateLimiter(client), RedisBudgetCounter(client), RedisLimitState(client)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -16,6 +16,13 @@ import msgspec
 
 from gateway.errors import BudgetExceededError, RateLimitError, ServiceUnavailableError
 from gateway.store.state.base import BudgetCounter, Limit, RateDecision, RateLimiter, StateUnavailableError
+from gateway.store.state.limit_state import (
+    BudgetReservation,
+    Corrections,
+    LimitState,
+    RateScope,
+    SequentialLimitState,
+)
 from gateway.tenancy.policy import AuthenticatedTenant
 from gateway.tenancy.usage_source import UsageSource
 from gateway.types import ChatRequest, ChatResponse, Usage
@@ -89,9 +96,13 @@ class Limits:
         fail_open: bool = False,
         budget_timezone: str = "UTC",
         default_output_tokens: int = 1024,
+        state: LimitState | None = None,
     ) -> None:
+        """`state` decides admit and settle in one go; by default call by call over `rate_limiter` and `budgets`
+        (Redis passes `RedisLimitState`: one round trip each)."""
         self._rate = rate_limiter
         self._budgets = budgets
+        self._state = state or SequentialLimitState(rate_limiter, budgets)
         self._usage = usage
         self._fail_open = fail_open
         self._tz = ZoneInfo(budget_timezone)
@@ -108,71 +119,81 @@ class Limits:
     async def admit(self, tenant: AuthenticatedTenant, request: ChatRequest) -> Admission:
         """Reserve rate and budget for `request`, or raise RateLimitError / BudgetExceededError."""
         admission = Admission(tenant.tenant_id, estimate_tokens(request, self._default_output))
+        scopes = self._scopes(tenant, admission.estimated_tokens)
+        budgets, units = self._budget_reservations(tenant, admission.estimated_tokens)
         try:
-            await self._admit_rates(tenant, admission)
-            await self._admit_budgets(tenant, admission)
-        except (RateLimitError, BudgetExceededError):
-            await self._release(admission)
-            raise
+            for budget, unit in zip(budgets, units, strict=True):
+                await self._seed(budget, tenant.tenant_id, unit)
+            outcome = await self._state.admit(scopes, budgets)
         except StateUnavailableError as exc:
-            await self._release(admission)
             if not self._fail_open:
                 log.error("limit store unavailable; failing closed", extra={"error": type(exc).__name__})
                 raise ServiceUnavailableError("Limits cannot be checked right now; try again shortly.") from None
             log.warning("limit store unavailable; failing open", extra={"error": type(exc).__name__})
             return Admission(tenant.tenant_id, admission.estimated_tokens, degraded=True)
-        return admission
-
-    async def _admit_rates(self, tenant: AuthenticatedTenant, admission: Admission) -> None:
-        policy = tenant.policy
-        scopes = [
-            (f"key:{tenant.key_id}", _limits(tenant.key_rate_limit_per_minute, tenant.key_tokens_per_minute)),
-            (f"tenant:{tenant.tenant_id}", _limits(policy.rate_limit_per_minute, policy.tokens_per_minute)),
-        ]
-        cost = {"requests": 1, "tokens": admission.estimated_tokens}
-        for key, limits in scopes:
-            if not limits:
-                continue
-            decision = await self._rate.acquire(key, limits, cost)
-            admission.headers.update(_rate_headers(decision, limits))
+        for scope, decision in zip(scopes, outcome.rates, strict=False):
+            admission.headers.update(_rate_headers(decision, scope.limits))
             if not decision.allowed:
                 raise RateLimitError(
                     f"Rate limit reached for {decision.limit_name} per minute.",
                     retry_after=decision.retry_after,
                     extra_headers=admission.headers,
                 )
-            admission.rate_keys.append(key)
+        for budget, unit, verdict in zip(budgets, units, outcome.budgets, strict=False):
+            if not verdict.allowed:
+                what = "token" if unit == "tokens" else "EUR"
+                raise BudgetExceededError(
+                    f"The monthly {what} budget of this tenant is used up ({verdict.used} of {verdict.limit}"
+                    f"{' micro-EUR' if unit == 'eur' else ' tokens'}). It resets at the start of next month."
+                )
+        admission.rate_keys = [scope.key for scope in scopes]
+        for budget, unit, verdict in zip(budgets, units, outcome.budgets, strict=False):
+            if verdict.created:  # the store lost the counter mid-month: add back what the ledger knows
+                await self._repair(budget.key, tenant.tenant_id, unit)
+            if unit == "tokens":
+                admission.token_budget_key = budget.key
+            else:
+                admission.eur_budget_key = budget.key
+        return admission
 
-    async def _admit_budgets(self, tenant: AuthenticatedTenant, admission: Admission) -> None:
+    def _scopes(self, tenant: AuthenticatedTenant, estimated_tokens: int) -> list[RateScope]:
         policy = tenant.policy
+        cost = {"requests": 1, "tokens": estimated_tokens}
+        candidates = [
+            (f"key:{tenant.key_id}", _limits(tenant.key_rate_limit_per_minute, tenant.key_tokens_per_minute)),
+            (f"tenant:{tenant.tenant_id}", _limits(policy.rate_limit_per_minute, policy.tokens_per_minute)),
+        ]
+        return [RateScope(key, limits, cost) for key, limits in candidates if limits]
+
+    def _budget_reservations(
+        self, tenant: AuthenticatedTenant, estimated_tokens: int
+    ) -> tuple[list[BudgetReservation], list[str]]:
+        policy = tenant.policy
+        if policy.monthly_token_budget is None and policy.monthly_budget_eur is None:
+            return [], []
         start, end = self.month_bounds()
         month = start.astimezone(self._tz).strftime("%Y-%m")  # the key changes at the month boundary: reset
         ttl = int((end - datetime.now(UTC)).total_seconds()) + 7 * 86400
+        budgets, units = [], []
         if policy.monthly_token_budget is not None:
             key = f"budget:tokens:{tenant.tenant_id}:{month}"
-            await self._reserve(key, admission.estimated_tokens, policy.monthly_token_budget, ttl, tenant, "tokens")
-            admission.token_budget_key = key
+            budgets.append(BudgetReservation(key, estimated_tokens, policy.monthly_token_budget, ttl))
+            units.append("tokens")
         if policy.monthly_budget_eur is not None:
-            key = f"budget:eur:{tenant.tenant_id}:{month}"
             # One micro-euro is reserved: admitted while spend is below the limit; settle adds the real cost.
-            await self._reserve(key, 1, int(policy.monthly_budget_eur * MICRO), ttl, tenant, "eur")
-            admission.eur_budget_key = key
+            key = f"budget:eur:{tenant.tenant_id}:{month}"
+            budgets.append(BudgetReservation(key, 1, int(policy.monthly_budget_eur * MICRO), ttl))
+            units.append("eur")
+        return budgets, units
 
-    async def _reserve(
-        self, key: str, amount: int, limit: int, ttl: int, tenant: AuthenticatedTenant, unit: str
-    ) -> None:
-        if key not in self._seeded:
-            await self._budgets.seed(key, await self._ledger_total(tenant.tenant_id, unit), ttl)
-            self._seeded.add(key)
-        decision = await self._budgets.reserve(key, amount, limit, ttl)
-        if decision.created:  # the store lost the counter mid-month: add back what the ledger knows
-            await self._budgets.settle(key, 0, await self._ledger_total(tenant.tenant_id, unit))
-        if not decision.allowed:
-            what = "token" if unit == "tokens" else "EUR"
-            raise BudgetExceededError(
-                f"The monthly {what} budget of this tenant is used up ({decision.used} of {decision.limit}"
-                f"{' micro-EUR' if unit == 'eur' else ' tokens'}). It resets at the start of next month."
-            )
+    async def _seed(self, budget: BudgetReservation, tenant_id: str, unit: str) -> None:
+        """Once per process and counter: start a missing counter at what the ledger already holds."""
+        if budget.key not in self._seeded:
+            await self._budgets.seed(budget.key, await self._ledger_total(tenant_id, unit), budget.ttl_seconds)
+            self._seeded.add(budget.key)
+
+    async def _repair(self, key: str, tenant_id: str, unit: str) -> None:
+        await self._budgets.settle(key, 0, await self._ledger_total(tenant_id, unit))
 
     async def _ledger_total(self, tenant_id: str, unit: str) -> int:
         start, end = self.month_bounds()
@@ -180,28 +201,20 @@ class Limits:
             return await self._usage.tokens_between(tenant_id, start, end)
         return int(await self._usage.cost_eur_between(tenant_id, start, end) * MICRO)
 
-    async def _release(self, admission: Admission) -> None:
-        """Undo what an admission took so far (a later limit refused it)."""
-        for key in admission.rate_keys:
-            await self._rate.adjust(key, "requests", -1)
-            await self._rate.adjust(key, "tokens", -admission.estimated_tokens)
-        admission.rate_keys.clear()
-        if admission.token_budget_key:
-            await self._budgets.settle(admission.token_budget_key, admission.estimated_tokens, 0)
-            admission.token_budget_key = None
-
     async def settle(self, admission: Admission, usage: Usage, cost_eur: float) -> None:
         """Correct the reservations to the real usage (also for failed and abandoned requests)."""
         if admission.degraded:
             return
         actual = usage.total_tokens
+        extra_tokens = actual - admission.estimated_tokens
+        budgets = []
+        if admission.token_budget_key:
+            budgets.append((admission.token_budget_key, extra_tokens))
+        if admission.eur_budget_key:  # one micro-euro was reserved at admit
+            budgets.append((admission.eur_budget_key, round(cost_eur * MICRO) - 1))
+        corrections = Corrections([(key, "tokens", extra_tokens) for key in admission.rate_keys], budgets)
         try:
-            for key in admission.rate_keys:
-                await self._rate.adjust(key, "tokens", actual - admission.estimated_tokens)
-            if admission.token_budget_key:
-                await self._budgets.settle(admission.token_budget_key, admission.estimated_tokens, actual)
-            if admission.eur_budget_key:
-                await self._budgets.settle(admission.eur_budget_key, 1, round(cost_eur * MICRO))
+            await self._state.correct(corrections)
         except StateUnavailableError:
             log.warning("limit store unavailable at settle; counters re-seed from the ledger")
 

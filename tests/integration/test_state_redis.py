@@ -23,9 +23,11 @@ from gateway.store.state import (
     RedisRateLimiter,
     StateUnavailableError,
 )
+from gateway.store.state.redis_admit import RedisLimitState
 from gateway.store.state.redis_backend import client_from_url
 from tests.unit.store.budget_contract import *  # the shared contract tests run here
 from tests.unit.store.clock import FakeClock
+from tests.unit.store.limit_state_contract import *
 from tests.unit.store.rate_limit_contract import *
 
 STATE_REDIS_URL = os.environ.get("TEST_STATE_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -59,6 +61,11 @@ def limiter(client: aioredis.Redis, clock: FakeClock) -> RedisRateLimiter:
 @pytest.fixture
 def counter(client: aioredis.Redis) -> RedisBudgetCounter:
     return RedisBudgetCounter(client)
+
+
+@pytest.fixture
+def limit_state(client: aioredis.Redis, clock: FakeClock) -> RedisLimitState:
+    return RedisLimitState(client, clock=clock)
 
 
 async def test_redis_clock_is_used_when_none_is_given(client: aioredis.Redis) -> None:

@@ -8,7 +8,7 @@ a time instead. Redis >= 5 replicates script effects, so reading `TIME` before w
 
 from __future__ import annotations
 
-_SLIDING_LOG = """
+SLIDING_LOG = """
 local function now_ms(arg)
   if arg ~= '' then return tonumber(arg) end
   local t = redis.call('TIME')
@@ -69,10 +69,38 @@ local function reset_in(zset, now, window)
   if #newest == 0 then return 0 end
   return math.max(0, tonumber(newest[2]) + window - now)
 end
+
+-- Correct one log by `delta`: a charge adds an entry; a refund takes from the oldest entries first, so it
+-- never frees room for longer than the corrected request's own entry would have held it.
+local function adjust_log(zset, meta, now, delta)
+  local window = tonumber(redis.call('HGET', meta, 'win'))
+  if not window then return 0 end
+  prune(zset, meta, now - window)
+  total_of(zset, meta)
+  if delta > 0 then
+    add(zset, meta, now, delta, window)
+    return 1
+  end
+  local owed = -delta
+  while owed > 0 do
+    local oldest = redis.call('ZRANGE', zset, 0, 0, 'WITHSCORES')
+    if #oldest == 0 then break end
+    local member, score = oldest[1], oldest[2]
+    local amount = amount_of(member)
+    local taken = math.min(owed, amount)
+    redis.call('ZREM', zset, member)
+    if amount > taken then
+      redis.call('ZADD', zset, score, string.match(member, '^(%d+):') .. ':' .. (amount - taken))
+    end
+    redis.call('HINCRBY', meta, 'total', -taken)
+    owed = owed - taken
+  end
+  return 1
+end
 """
 
 ACQUIRE = (
-    _SLIDING_LOG
+    SLIDING_LOG
     + """
 -- KEYS: per limit i, KEYS[2i-1] = log, KEYS[2i] = hash.  ARGV: now ('' = Redis TIME), n, then per limit
 -- i: limit, window_ms, cost.  Returns {allowed, refused index, impossible, wait_ms, total_1, reset_ms_1, ...}.
@@ -103,35 +131,10 @@ return out
 )
 
 ADJUST = (
-    _SLIDING_LOG
+    SLIDING_LOG
     + """
--- KEYS: log, hash.  ARGV: now ('' = Redis TIME), delta.  A refund takes from the oldest entries first, so it
--- never frees room for longer than the corrected request's own entry would have held it.
-local zset, meta = KEYS[1], KEYS[2]
-local now, delta = now_ms(ARGV[1]), tonumber(ARGV[2])
-local window = tonumber(redis.call('HGET', meta, 'win'))
-if not window then return 0 end
-prune(zset, meta, now - window)
-total_of(zset, meta)
-if delta > 0 then
-  add(zset, meta, now, delta, window)
-  return 1
-end
-local owed = -delta
-while owed > 0 do
-  local oldest = redis.call('ZRANGE', zset, 0, 0, 'WITHSCORES')
-  if #oldest == 0 then break end
-  local member, score = oldest[1], oldest[2]
-  local amount = amount_of(member)
-  local taken = math.min(owed, amount)
-  redis.call('ZREM', zset, member)
-  if amount > taken then
-    redis.call('ZADD', zset, score, string.match(member, '^(%d+):') .. ':' .. (amount - taken))
-  end
-  redis.call('HINCRBY', meta, 'total', -taken)
-  owed = owed - taken
-end
-return 1
+-- KEYS: log, hash.  ARGV: now ('' = Redis TIME), delta.
+return adjust_log(KEYS[1], KEYS[2], now_ms(ARGV[1]), tonumber(ARGV[2]))
 """
 )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from gateway.store.state import Limit, MemoryBudgetCounter, MemoryRateLimiter
+from gateway.store.state.limit_state import SequentialLimitState
 from tests.unit.store.budget_contract import *  # the shared contract tests run here
 from tests.unit.store.clock import FakeClock
+from tests.unit.store.limit_state_contract import *
 from tests.unit.store.rate_limit_contract import *
 
 
@@ -44,3 +46,8 @@ async def test_idle_keys_are_swept(limiter: MemoryRateLimiter, clock: FakeClock)
     for _ in range(1024):
         await limiter.acquire("busy", [Limit("requests", 5000, 1)], {"requests": 0})
     assert ("idle", "requests") not in limiter._logs
+
+
+@pytest.fixture
+def limit_state(limiter: MemoryRateLimiter, counter: MemoryBudgetCounter) -> SequentialLimitState:
+    return SequentialLimitState(limiter, counter)
