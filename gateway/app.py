@@ -92,6 +92,8 @@ class Components:
         await self.ledger.stop()
         if self.audit is not None:
             await self.audit.stop()
+        if self.breakers is not None:
+            await self.breakers.flush()
         await self.registry.aclose()
         if self.demo is not None:
             await self.demo.stop()

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     breaker_window_seconds: float = Field(60.0, gt=0, description="Window the error rate is counted in.")
     breaker_cooldown_seconds: float = Field(30.0, gt=0, description="Open time before half-open probes.")
     breaker_half_open_probes: int = Field(1, ge=1, description="Probe calls (and successes to close) when half-open.")
+    breaker_sync_seconds: float = Field(
+        0.25,
+        ge=0,
+        description="With Redis: how long an instance trusts a closed circuit and batches its successes before "
+        "asking Redis again (failures are always sent at once); 0 asks on every call.",
+    )
     # Response cache (docs/adr/0006-response-cache.md).
     cache_default_mode: Literal["off", "exact", "exact+semantic"] = Field(
         "exact", description="Cache mode of tenants that set none."
@@ -69,6 +75,10 @@ class Settings(BaseSettings):
     cache_embeddings_model: str = Field("text-embedding-3-small", description="Model name sent to that endpoint.")
     cache_embeddings_api_key: SecretStr | None = Field(None, description="Bearer key of the embeddings endpoint.")
     cache_embeddings_dim: int = Field(1536, ge=1, description="Dimensions of the endpoint's embeddings.")
+    ledger_reconcile_interval_seconds: float = Field(
+        60.0, ge=0, description="How often ledger rows lost by killed instances are rebuilt from the audit log; "
+        "0 = only when an instance starts."
+    )
     # Audit log (docs/adr/0007-audit-chain.md).
     audit_linger_ms: float = Field(0.0, ge=0, description="Extra wait to gather an audit batch before committing.")
     audit_anchor_secret: SecretStr | None = Field(None, description="HMAC key that signs audit chain anchors.")

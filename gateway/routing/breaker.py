@@ -75,6 +75,13 @@ class Breakers:
             return
         self._notify(provider, recorded.previous, recorded.state)
 
+    async def flush(self) -> None:
+        """Store the outcomes counted locally (at shutdown); a store failure is logged, not raised."""
+        try:
+            await self.store.flush(self.policy)
+        except StateUnavailableError as exc:
+            log.warning("breaker state unavailable, batched outcomes not stored", extra={"error": str(exc)})
+
     async def snapshot(self, providers: list[str]) -> list[CircuitSnapshot]:
         """The circuits of `providers`, in order.
 

@@ -39,6 +39,6 @@ def build_dispatch(settings: Settings, redis: Any | None) -> tuple[Breakers, Dis
     else:
         from gateway.store.state.breaker_redis import RedisBreakerStore
 
-        store = RedisBreakerStore(redis)
+        store = RedisBreakerStore(redis, sync_seconds=settings.breaker_sync_seconds)
     breakers = Breakers(store, breaker_policy(settings))
     return breakers, Dispatcher(breakers, retry_policy(settings))

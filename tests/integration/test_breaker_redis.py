@@ -119,3 +119,61 @@ async def test_unreachable_redis_fails_open() -> None:
 async def test_circuit_key_expires_when_unused(client: aioredis.Redis, store: RedisBreakerStore) -> None:
     await store.record("p", False, POLICY)
     assert 0 < await client.pttl("cb:{p}") <= 7 * 24 * 3600 * 1000
+
+
+@pytest.fixture
+def local_time() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def synced(client: aioredis.Redis, clock: FakeClock, local_time: FakeClock) -> RedisBreakerStore:
+    """A store that trusts a closed circuit for 1 s (the production setting is 0.25 s)."""
+    return RedisBreakerStore(client, clock=clock, sync_seconds=1.0, monotonic=local_time)
+
+
+async def test_synced_store_batches_successes_and_sends_them_before_a_failure(
+    synced: RedisBreakerStore, store: RedisBreakerStore
+) -> None:
+    await synced.allow("p", POLICY)
+    for _ in range(4):
+        await synced.record("p", True, POLICY)
+    (before,) = await store.snapshot(["p"], POLICY)
+    assert before.successes == 1  # the first was sent; three wait for the next send
+    await synced.record("p", False, POLICY)
+    (after,) = await store.snapshot(["p"], POLICY)
+    assert (after.successes, after.failures, after.window_requests) == (4, 1, 5)
+    assert after.consecutive_failures == 1
+
+
+async def test_synced_store_sends_batched_successes_after_the_sync_interval_and_on_flush(
+    synced: RedisBreakerStore, store: RedisBreakerStore, local_time: FakeClock
+) -> None:
+    await synced.allow("p", POLICY)
+    for _ in range(3):
+        await synced.record("p", True, POLICY)
+    local_time.advance(1.5)
+    await synced.record("p", True, POLICY)
+    assert (await store.snapshot(["p"], POLICY))[0].successes == 4
+    await synced.record("p", True, POLICY)
+    await synced.flush(POLICY)
+    assert (await store.snapshot(["p"], POLICY))[0].successes == 5
+
+
+async def test_synced_store_opens_at_once_on_its_own_failures(synced: RedisBreakerStore) -> None:
+    await synced.allow("p", POLICY)
+    for _ in range(POLICY.failure_threshold):
+        await synced.record("p", False, POLICY)
+    assert not (await synced.allow("p", POLICY)).allowed
+
+
+async def test_synced_store_sees_a_circuit_opened_elsewhere_within_the_sync_interval(
+    synced: RedisBreakerStore, store: RedisBreakerStore, local_time: FakeClock
+) -> None:
+    assert (await synced.allow("p", POLICY)).allowed
+    for _ in range(POLICY.failure_threshold):
+        await store.record("p", False, POLICY)  # another instance opens the circuit
+    assert (await synced.allow("p", POLICY)).allowed  # still trusted: at most sync_seconds stale
+    local_time.advance(1.01)
+    permit = await synced.allow("p", POLICY)
+    assert not permit.allowed and permit.state == "open"

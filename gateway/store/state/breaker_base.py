@@ -122,6 +122,14 @@ class BreakerStore(Protocol):
         """
         ...
 
+    async def flush(self, policy: BreakerPolicy) -> None:
+        """Send outcomes counted locally but not yet stored (at shutdown); a no-op where nothing is batched.
+
+        Raises:
+            StateUnavailableError: the store failed.
+        """
+        ...
+
     async def reset(self, name: str) -> None:
         """Forget a circuit (closed, zero counts). For operators and tests.
 

@@ -52,10 +52,12 @@ return {0, previous, 'half_open', 0}
 RECORD = (
     _COMMON
     + """
--- KEYS: circuit.  ARGV: now ('' = Redis TIME), ok (1/0), failure_threshold, error_rate, min_requests,
--- window_ms, probes, ttl_ms.  Returns {previous state, state}.
+-- KEYS: circuit.  ARGV: now ('' = Redis TIME), ok (1/0, or '-' for none), failure_threshold, error_rate,
+-- min_requests, window_ms, probes, ttl_ms, earlier successes (counted before this outcome; an instance that
+-- saw the circuit closed batches its successes).  Returns {previous state, state}.
 local key = KEYS[1]
-local now, ok = now_ms(ARGV[1]), ARGV[2] == '1'
+local now, ok, outcome = now_ms(ARGV[1]), ARGV[2] == '1', ARGV[2] ~= '-'
+local earlier = tonumber(ARGV[9] or '0')
 local threshold, rate, min_requests = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local window, max_probes = tonumber(ARGV[6]), tonumber(ARGV[7])
 local state = redis.call('HGET', key, 'state')
@@ -64,8 +66,20 @@ if not state then
   redis.call('HSET', key, 'state', 'closed', 'win_start', now)
 end
 local previous = state
-redis.call('HINCRBY', key, ok and 'successes' or 'failures', 1)
 redis.call('PEXPIRE', key, ARGV[8])
+if earlier > 0 then
+  redis.call('HINCRBY', key, 'successes', earlier)
+  -- They happened while the circuit was closed; a circuit opened since then is not closed by them.
+  if state == 'closed' then
+    if now - num(key, 'win_start') >= window then
+      redis.call('HSET', key, 'win_start', now, 'win_total', 0, 'win_fail', 0)
+    end
+    redis.call('HINCRBY', key, 'win_total', earlier)
+    redis.call('HSET', key, 'consecutive', 0)
+  end
+end
+if not outcome then return {previous, state} end
+redis.call('HINCRBY', key, ok and 'successes' or 'failures', 1)
 
 local function open()
   redis.call('HSET', key, 'state', 'open', 'opened_at', now)

@@ -92,6 +92,9 @@ class MemoryBreakerStore:
         now = self._clock()
         return [snapshot_of(name, self._circuits.get(name), now, policy) for name in names]
 
+    async def flush(self, policy: BreakerPolicy) -> None:
+        """Nothing to send: every outcome is stored at once."""
+
     async def reset(self, name: str) -> None:
         """See `BreakerStore.reset`."""
         self._circuits.pop(name, None)
