@@ -7,23 +7,26 @@ from collections.abc import Iterator
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers import person_rules as rules
+from gateway.privacy.recognizers.base import NotAfter
 from gateway.privacy.recognizers.lexicon import Lexicon, load_lexicon
 from gateway.privacy.recognizers.names import BLOCKED, FirstNames, load_first_names
 
-# Triggers after which a name follows, with the score of a name found there and whether an unknown
-# first token may take a second capitalised token with it (true where a line usually holds just a name).
-_TRIGGERS: tuple[tuple[re.Pattern[str], float, bool], ...] = (
-    (rules.SALUTATION, 0.95, False),
-    (rules.TITLE_TRIGGER, 0.9, False),
-    (rules.GREETING, 0.9, False),
-    (rules.SIGN_OFF, 0.9, True),
-    (rules.INLINE_SIGN_OFF, 0.85, False),
-    (rules.LABEL, 0.9, True),
-    (rules.NAMING, 0.85, False),
+_Trigger = re.Pattern[str] | NotAfter
+# Triggers after which a name follows, with the score of a name found there, whether an unknown first
+# token may take a second capitalised token with it (true where a line usually holds just a name), and
+# characters of which every match holds one: a text without any is not scanned with that trigger.
+_TRIGGERS: tuple[tuple[_Trigger, float, bool, str], ...] = (
+    (rules.SALUTATION, 0.95, False, ""),
+    (rules.TITLE_TRIGGER, 0.9, False, ""),
+    (rules.GREETING, 0.9, False, ""),
+    (rules.SIGN_OFF, 0.9, True, "\n"),
+    (rules.INLINE_SIGN_OFF, 0.85, False, ""),
+    (rules.LABEL, 0.9, True, ":="),
+    (rules.NAMING, 0.85, False, ""),
 )
 # Triggers strong enough that a following word which is no plain German noun is the surname
 # ("Herr Mehmet Yılmaz", "Frau Lily Köck").
-_STRONG = frozenset({rules.SALUTATION, rules.TITLE_TRIGGER, rules.LABEL})
+_STRONG: frozenset[_Trigger] = frozenset({rules.SALUTATION, rules.TITLE_TRIGGER, rules.LABEL})
 # Suffixes of abstract nouns and departments ("Qualitätsmanagement", "Buchhaltung") that German
 # surnames practically never carry, for words the lexicon does not list.
 _NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|ment|tion|ität|abteilung|team|service|leitung)$")
@@ -51,22 +54,25 @@ class PersonRecognizer:
     def find(self, text: str) -> Iterator[Entity]:
         """Yield every person name in ``text``."""
         found: dict[tuple[int, int], float] = {}
-        for trigger, score, whole_line in _TRIGGERS:
+        for trigger, score, whole_line, needs in _TRIGGERS:
+            if needs and not any(char in text for char in needs):
+                continue
             for match in trigger.finditer(text):
                 span = self._walk(text, match.end(), whole_line, trigger)
                 if span is not None:
                     _keep(found, span, score)
         for span in self._speakers(text):
             _keep(found, span, 0.85)
-        for span, score in self._gazetteer(text):
+        tokens = list(rules.ANY_TOKEN.finditer(text))  # read by both passes below
+        for span, score in self._gazetteer(text, tokens):
             _keep(found, span, score)
-        for span in self._repetitions(text, found):
+        for span in self._repetitions(text, tokens, found):
             _keep(found, span, 0.8)
         for (start, end), score in found.items():
             yield Entity("PERSON", start, end, score)
 
     def _walk(
-        self, text: str, pos: int, whole_line: bool, trigger: re.Pattern[str] | None = None
+        self, text: str, pos: int, whole_line: bool, trigger: _Trigger | None = None
     ) -> tuple[int, int] | None:
         """Read the name tokens starting at ``pos``, after skipping titles and salutations.
 
@@ -158,10 +164,10 @@ class PersonRecognizer:
             and any(p in known for p in parts)
         )
 
-    def _gazetteer(self, text: str) -> Iterator[tuple[tuple[int, int], float]]:
+    def _gazetteer(self, text: str, tokens: list[re.Match[str]]) -> Iterator[tuple[tuple[int, int], float]]:
         """A known first name is a name; with a following capitalised token, that is the surname."""
         local = self._names.local
-        for match in rules.ANY_TOKEN.finditer(text):
+        for match in tokens:
             word = match.group()
             if not self._is_first_name(word) or _after_article(text, match.start()):
                 continue
@@ -189,13 +195,15 @@ class PersonRecognizer:
             return None
         return match.start()
 
-    def _repetitions(self, text: str, found: dict[tuple[int, int], float]) -> Iterator[tuple[int, int]]:
+    def _repetitions(
+        self, text: str, tokens: list[re.Match[str]], found: dict[tuple[int, int], float]
+    ) -> Iterator[tuple[int, int]]:
         """A surname found once with strong evidence is a name wherever else it appears."""
         surnames = {text[start:end].split()[-1] for (start, end), score in found.items() if score >= 0.85}
         surnames = {name for name in surnames if len(name) > 2 and _is_name_word(name)}
         if not surnames:
             return
-        for match in rules.ANY_TOKEN.finditer(text):
+        for match in tokens:
             if (
                 match.group() in surnames
                 and not _after_article(text, match.start())
