@@ -44,4 +44,6 @@ def build_cache(settings: Settings, catalog: Catalog, redis: Any | None) -> Resp
         semantic = SemanticCache(
             embedder, settings.cache_semantic_threshold, settings.cache_semantic_max_vectors, vector_log
         )
-    return ResponseCache(entries, CacheStats(stats), catalog, config, semantic)
+    # Shared counters are written twice a second, not per request; in-process ones at once.
+    counter = CacheStats(stats, flush_seconds=0.0 if redis is None else 0.5)
+    return ResponseCache(entries, counter, catalog, config, semantic)

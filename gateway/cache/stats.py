@@ -23,26 +23,42 @@ _FIELD_OF: dict[str, str] = {
 
 
 class CacheStats:
-    def __init__(self, store: StatsStore) -> None:
+    """Counts lookups locally and adds them to the shared store every `flush_seconds` (one write per tenant and
+    model per interval instead of one per request: each was a Redis round trip, ~0.2 ms of CPU). Other
+    instances' reports lag by at most that interval; this instance's report drains first, so it is exact."""
+
+    def __init__(self, store: StatsStore, flush_seconds: float = 0.5) -> None:
         self._store = store
+        self._flush_seconds = flush_seconds
+        self._pending: dict[tuple[str, str], dict[str, int]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._scheduled = False
 
     def count(
         self, tenant_id: str, model: str, status: CacheStatus, tokens_saved: int = 0, eur_saved: float = 0.0
     ) -> None:
-        """Count one lookup (and what a hit saved) in the background."""
-        counts = {
-            _FIELD_OF[status]: 1,
-            "tokens_saved": tokens_saved,
-            "eur_saved_micro": round(eur_saved * MICRO),
-        }
-        self._spawn(self._add(tenant_id, model, counts))
+        """Count one lookup (and what a hit saved); written in the background."""
+        bucket = self._pending.setdefault((tenant_id, model), dict.fromkeys(STAT_FIELDS, 0))
+        bucket[_FIELD_OF[status]] += 1
+        bucket["tokens_saved"] += tokens_saved
+        bucket["eur_saved_micro"] += round(eur_saved * MICRO)
+        if not self._scheduled:
+            self._scheduled = True
+            self._spawn(self._flush_later())
 
-    async def _add(self, tenant_id: str, model: str, counts: dict[str, int]) -> None:
-        try:
-            await self._store.add(tenant_id, model, counts)
-        except StateUnavailableError:
-            log.warning("cache stats not counted: state store unavailable")
+    async def _flush_later(self) -> None:
+        if self._flush_seconds > 0:
+            await asyncio.sleep(self._flush_seconds)
+        await self._flush()
+
+    async def _flush(self) -> None:
+        self._scheduled = False
+        pending, self._pending = self._pending, {}
+        for (tenant_id, model), counts in pending.items():
+            try:
+                await self._store.add(tenant_id, model, {k: v for k, v in counts.items() if v})
+            except StateUnavailableError:
+                log.warning("cache stats not counted: state store unavailable")
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -50,7 +66,9 @@ class CacheStats:
         task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
-        """Wait for counts still being written (shutdown, tests, the stats endpoint of this instance)."""
+        """Write the counts still pending (shutdown, tests, the stats endpoint of this instance)."""
+        if self._pending:
+            await self._flush()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 

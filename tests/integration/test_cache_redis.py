@@ -88,6 +88,7 @@ async def test_stats_of_two_instances_add_up(client: aioredis.Redis) -> None:
     a, b = _cache(client), _cache(client)
     await _store(a, "t1", "Q one")
     await b.lookup("t1", "exact+semantic", ask("Q one"), TARGETS)
+    await b.drain()  # b writes its counts every 0.5 s; drain sends them now
     report = await a.report()
     assert (report["misses"], report["hits_exact"], report["entries"]) == (1, 1, 1)
 
