@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import procs, spy  # noqa: E402
-from bench.compare import ours  # noqa: E402
-from bench.compare.run import Config, Run, load  # noqa: E402
+from bench import procs, spy
+from bench.compare import ours
+from bench.compare.run import Config, Run, load
 
 
 def _profile(run: Run, target: object, args: argparse.Namespace, out: Path) -> dict[str, object]:
@@ -45,14 +45,14 @@ def _markdown(point: dict[str, object], hot: spy.Hotspots, args: argparse.Namesp
     lines = [
         "# Full-pipeline profile",
         "",
-        f"`python bench/profile_full.py --concurrency {args.concurrency}"
+        (f"`python bench/profile_full.py --concurrency {args.concurrency}"
         f"{' --stream' if args.stream else ''} --seconds {args.seconds:g}`; machine and commit in "
         "profile_full.json. Profile `full` of bench/compare: PostgreSQL, Redis, PII redact, exact cache "
-        "(misses), audit log, ledger, metrics, request log at info.",
+        "(misses), audit log, ledger, metrics, request log at info."),
         "",
-        f"- {mode}, c={args.concurrency}: {point['rps']} req/s, total p50 {point['total_ms']['p50']} ms, "  # type: ignore[index]
+        (f"- {mode}, c={args.concurrency}: {point['rps']} req/s, total p50 {point['total_ms']['p50']} ms, "  # type: ignore[index]
         f"p99 {point['total_ms']['p99']} ms, CPU {point['proxy_cpu_ms_per_request']} ms/request, "  # type: ignore[index]
-        f"errors {point['errors']} (the run under the second recording)",
+        f"errors {point['errors']} (the run under the second recording)"),
         f"- samples holding the GIL: {hot.samples}",
         "",
         "## Self time (top frames)",
