@@ -64,6 +64,30 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         return self._session
 
+    async def post(
+        self, url: str, headers: dict[str, str], body: bytes, connect_timeout: float, read_timeout: float
+    ) -> httpx.Response:
+        """POST and read the whole answer, skipping httpx's client layers (request building, auth, redirects,
+        event hooks: ~0.3 ms of CPU per call). Non-streaming adapters use it; errors are httpx's, as above."""
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout, sock_read=read_timeout)
+        with _map_aiohttp_errors():
+            async with self._client().post(
+                url,
+                headers=headers,
+                data=body,
+                timeout=timeout,
+                allow_redirects=False,
+                compress=None,
+                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+            ) as response:
+                content = await response.read()
+        return httpx.Response(
+            status_code=response.status,
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
+            content=content,
+            request=httpx.Request("POST", url),
+        )
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
         timeout = aiohttp.ClientTimeout(

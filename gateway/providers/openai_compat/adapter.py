@@ -24,6 +24,7 @@ from gateway.providers.openai_compat.errors import map_error
 from gateway.providers.openai_compat.request import MaxTokensField, to_wire
 from gateway.providers.openai_compat.response import from_wire
 from gateway.providers.openai_compat.stream import events
+from gateway.providers.transport import AiohttpTransport
 from gateway.types import ChatRequest, ChatResponse, StreamEvent
 
 _ENCODER = msgspec.json.Encoder()
@@ -55,7 +56,12 @@ class OpenAIProvider:
         )
         self._drop = _drop_params(config)
         headers = {**_auth_headers(config), "Content-Type": "application/json", "Accept": "application/json"}
-        self._client = build_client(config, headers, transport)
+        # Non-streaming calls go straight to the aiohttp transport, past httpx's client layers; a transport
+        # handed in (tests) takes every call through httpx.
+        self._direct = AiohttpTransport(max_connections=config.max_connections) if transport is None else None
+        self._client = build_client(config, headers, transport or self._direct)
+        self._url = str(self._client.build_request("POST", self._chat_path, params=self._params).url)
+        self._headers = {**headers, "User-Agent": self._client.headers.get("User-Agent", "gateway")}
 
     def _body(self, req: ChatRequest, *, stream: bool) -> bytes:
         wire: dict[str, Any] = to_wire(
@@ -72,10 +78,15 @@ class OpenAIProvider:
             UpstreamError: a subclass for every HTTP, transport or protocol failure.
         """
         name = self.config.name
+        body = self._body(req, stream=False)
         with map_transport_errors(name):
-            response = await self._client.post(
-                self._chat_path, params=self._params, content=self._body(req, stream=False)
-            )
+            if self._direct is not None:
+                config = self.config
+                response = await self._direct.post(
+                    self._url, self._headers, body, config.connect_timeout, config.read_timeout
+                )
+            else:
+                response = await self._client.post(self._chat_path, params=self._params, content=body)
         if response.is_error:
             raise map_error(response, name)
         return from_wire(response.content, provider=name, model=req.model)
