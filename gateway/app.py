@@ -130,7 +130,11 @@ async def build_components(settings: Settings) -> Components:
         default_output_tokens=settings.default_output_tokens_estimate,
         state=limit_state,
     )
-    ledger = LedgerWriter(sessions, reconcile_every=settings.ledger_reconcile_interval_seconds)
+    ledger = LedgerWriter(
+        sessions,
+        flush_interval=settings.ledger_flush_interval_seconds,
+        reconcile_every=settings.ledger_reconcile_interval_seconds,
+    )
     await ledger.start()
     settler = Settler(catalog, ledger, limits, observers=[metrics])
     audit = AuditWriter(sessions, WriterOptions.from_settings(settings))

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     cache_embeddings_model: str = Field("text-embedding-3-small", description="Model name sent to that endpoint.")
     cache_embeddings_api_key: SecretStr | None = Field(None, description="Bearer key of the embeddings endpoint.")
     cache_embeddings_dim: int = Field(1536, ge=1, description="Dimensions of the endpoint's embeddings.")
+    ledger_flush_interval_seconds: float = Field(0.2, gt=0, description="How often queued ledger rows are written.")
     ledger_reconcile_interval_seconds: float = Field(
         60.0, ge=0, description="How often ledger rows lost by killed instances are rebuilt from the audit log; "
         "0 = only when an instance starts."

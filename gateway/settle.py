@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Settlement:
     subject: str | None = None  # the request's `user` field: the data subject of the audit record
     prompt: ChatRequest | None = None  # the scrubbed request (audit hashes it; retains it encrypted if enabled)
     acks: list[asyncio.Future[None]] = field(default_factory=list)  # durable writes the response waits for
+    ledger_row: dict[str, Any] | None = None  # set by settle (authenticated requests); the audit record keeps it
 
     def succeed(self, candidate: Candidate, usage: Usage, attempts: int) -> None:
         self.candidate, self.usage, self.attempts = candidate, usage, attempts
@@ -96,34 +98,38 @@ class Settler:
     def settle(self, record: Settlement) -> None:
         model = record.candidate.model if record.candidate else None
         cost = cost_of(model, record.usage, self._catalog)
+        if record.tenant is not None:  # built before the observers: the audit record keeps it (ledger_row.py)
+            record.ledger_row = self._row(record, cost)
         for observer in self._observers:
             observer.observe(record, cost)
-        if record.tenant is not None:
-            self._ledger.append(self._row(record, cost.price_input_usd_per_1m, cost.price_output_usd_per_1m,
-                                          cost.eur_per_usd, cost.eur))
+        if record.ledger_row is not None:
+            self._ledger.append(record.ledger_row)
         if record.admission is not None:
             self._spawn(self._limits.settle(record.admission, record.usage, cost.eur))
         if log.isEnabledFor(logging.INFO):
             log.info("request settled", extra=self._log_fields(record, cost.eur))
 
-    def _row(self, record: Settlement, price_in: float, price_out: float, rate: float, eur: float) -> dict[str, Any]:
+    @staticmethod
+    def _row(record: Settlement, cost: Cost) -> dict[str, Any]:
         tenant = record.tenant
         assert tenant is not None
+        model = record.candidate.model.name if record.candidate else record.requested_model
         return {
-            "request_id": record.request_id,
+            "request_id": record.request_id[:128],  # client-chosen: must fit its column, or the batch fails
+            "usage_id": secrets.token_hex(16),  # unique: the reconciliation writes a lost row at most once
             "tenant_id": tenant.tenant_id,
             "key_id": tenant.key_id,
             "created_at": datetime.now(UTC),
-            "model": record.candidate.model.name if record.candidate else record.requested_model,
+            "model": model[:200] if model is not None else None,
             "provider": record.candidate.provider.config.name if record.candidate else None,
             "prompt_tokens": record.usage.prompt_tokens,
             "completion_tokens": record.usage.completion_tokens,
             "cached_tokens": record.usage.cached_tokens,
             "reasoning_tokens": record.usage.reasoning_tokens,
-            "price_input_usd_per_1m": price_in,
-            "price_output_usd_per_1m": price_out,
-            "eur_per_usd": rate,
-            "cost_eur": eur,
+            "price_input_usd_per_1m": cost.price_input_usd_per_1m,
+            "price_output_usd_per_1m": cost.price_output_usd_per_1m,
+            "eur_per_usd": cost.eur_per_usd,
+            "cost_eur": cost.eur,
             "cache_hit": record.cache_hit is not None,
             "saved_tokens": record.saved_tokens,
             "stream": record.stream,

@@ -44,6 +44,13 @@ FIELDS = (
     "retained",
 )
 
+# Hashed only when set, after the fields above: records written before they existed (revision 0005) have them
+# NULL, so their canonical bytes, and their hashes, are what they always were.
+OPTIONAL_FIELDS = (
+    "usage_id",  # the request's ledger row
+    "usage_detail",  # the ledger fields the record has no column of its own for (tenancy/ledger_row.py)
+)
+
 BreakReason = Literal["altered", "missing", "reordered", "truncated", "anchor_mismatch"]
 
 
@@ -57,6 +64,10 @@ def timestamp(moment: datetime) -> str:
 def canonical(fields: Mapping[str, Any]) -> bytes:
     """The bytes that are hashed: the record's fields as sorted, compact JSON (times already canonical)."""
     content = {name: fields[name] for name in FIELDS}
+    for name in OPTIONAL_FIELDS:
+        value = fields.get(name)
+        if value is not None:
+            content[name] = value
     created = content["created_at"]
     if isinstance(created, datetime):
         content["created_at"] = timestamp(created)

@@ -20,12 +20,14 @@ from typing import Any, Literal
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.audit.chain import FIELDS, GENESIS, Break, canonical, digest, link, timestamp
+from gateway.audit.chain import FIELDS, GENESIS, OPTIONAL_FIELDS, Break, canonical, digest, link, timestamp
 from gateway.audit.erasure import decrypt, subject_hash
 from gateway.store.repositories import audit as audit_repo
 
 Format = Literal["jsonl", "csv"]
-CSV_COLUMNS = ["kind", "seq", "prev_hash", "hash", "digest", "canonical", *FIELDS, "content", "content_status"]
+CSV_COLUMNS = [
+    "kind", "seq", "prev_hash", "hash", "digest", "canonical", *FIELDS, *OPTIONAL_FIELDS, "content", "content_status"
+]
 CHUNK = 2000
 
 

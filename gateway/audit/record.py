@@ -14,6 +14,7 @@ import msgspec
 from gateway.audit.erasure import subject_hash
 from gateway.settle import Settlement
 from gateway.tenancy.costs import Cost
+from gateway.tenancy.ledger_row import detail
 
 ANONYMOUS = "anonymous"
 NANO = 1_000_000_000
@@ -36,9 +37,10 @@ def audit_fields(record: Settlement, cost: Cost, now: datetime | None = None) ->
     subject = None
     if tenant is not None:
         subject = (tenant.tenant_id, subject_hash(tenant.tenant_id, record.subject or tenant.key_id))
+    row = record.ledger_row  # the request's ledger row: the record keeps what rebuilds it (tenancy/ledger_row.py)
     fields: dict[str, Any] = {
         "request_id": record.request_id[:128],
-        "created_at": now or datetime.now(UTC),
+        "created_at": now or (row["created_at"] if row is not None else datetime.now(UTC)),
         "tenant_id": tenant.tenant_id if tenant else None,
         "key_id": tenant.key_id if tenant else ANONYMOUS,
         "subject_hash": subject[1] if subject else None,
@@ -56,6 +58,8 @@ def audit_fields(record: Settlement, cost: Cost, now: datetime | None = None) ->
         "stream": record.stream,
         "prompt_sha256": hashlib.sha256(prompt).hexdigest() if prompt is not None else None,
         "retained": False,  # decided at commit, from the tenant's setting
+        "usage_id": row["usage_id"] if row is not None else None,
+        "usage_detail": detail(row) if row is not None else None,
     }
     return PendingRecord(fields, prompt, subject)
 

@@ -65,10 +65,14 @@ class UsageRecord(Base):
     """One row per settled request: what it cost, at the price and exchange rate of its day."""
 
     __tablename__ = "usage_ledger"
-    __table_args__ = (Index("ix_usage_ledger_tenant_id_created_at", "tenant_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_usage_ledger_tenant_id_created_at", "tenant_id", "created_at"),
+        Index("uq_usage_ledger_usage_id", "usage_id", unique=True),  # a row is written once, live or backfilled
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
-    request_id: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str] = mapped_column(String(128))  # revision 0005: was 64
+    usage_id: Mapped[str | None] = mapped_column(String(32), nullable=True)  # revision 0005: unique, see below
     tenant_id: Mapped[str] = mapped_column(String(32))
     key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -88,6 +92,16 @@ class UsageRecord(Base):
     status: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(32))
     saved_tokens: Mapped[int] = mapped_column(Integer, default=0)  # revision 0004: tokens a cache hit saved
+
+
+class LedgerReconciled(Base):
+    """The single row reconcilers lock: audit records up to `seq` have their ledger rows (tenancy.reconcile)."""
+
+    __tablename__ = "ledger_reconciled"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 # ---- audit log (docs/adr/0007-audit-chain.md) -----------------------------------------------------------------
@@ -126,6 +140,9 @@ class AuditRecord(Base):
     retained: Mapped[bool] = mapped_column(Boolean)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Revision 0005: the ledger row's id and the ledger fields the record lacks (hashed when present).
+    usage_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    usage_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class AuditChainHead(Base):

@@ -1,8 +1,9 @@
 """The usage ledger writer: rows are appended without waiting and written in batches by one background task.
 
 A clean shutdown drains everything. A failed write keeps its rows and retries on the next flush, so a database
-hiccup delays the ledger but loses nothing that this process accepted; a killed process loses at most the rows of
-its last flush interval (see docs on reliability).
+hiccup delays the ledger but loses nothing that this process accepted. A killed process loses the rows of its last
+flush interval; the audit log holds their requests, and the reconciliation (tenancy/reconcile.py) rebuilds them
+when an instance starts and every `reconcile_every` seconds (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from gateway.store.repositories import keys as key_repo
 from gateway.store.repositories import usage as usage_repo
+from gateway.tenancy.reconcile import reconcile_ledger
 
 log = logging.getLogger("gateway.ledger")
+
+PERIODIC_GRACE_SECONDS = 10.0  # periodic runs leave the newest records to their own writers, which flush in 0.2 s
 
 
 class LedgerWriter:
@@ -26,6 +30,7 @@ class LedgerWriter:
         sessions: async_sessionmaker,  # type: ignore[type-arg]
         flush_interval: float = 0.2,
         batch_size: int = 500,
+        reconcile_every: float = 0.0,
     ) -> None:
         self._sessions = sessions
         self._flush_interval = flush_interval
@@ -34,6 +39,8 @@ class LedgerWriter:
         self._last_used: dict[str, datetime] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._reconcile_every = reconcile_every
+        self._reconciler: asyncio.Task[None] | None = None
         self._stopping = False
 
     def append(self, row: dict[str, Any]) -> None:
@@ -49,7 +56,22 @@ class LedgerWriter:
         return len(self._rows)
 
     async def start(self) -> None:
+        """Rebuild what killed instances lost (before this one serves), then start writing."""
+        await self._reconcile(0.0)
         self._task = asyncio.create_task(self._run(), name="ledger-writer")
+        if self._reconcile_every > 0:
+            self._reconciler = asyncio.create_task(self._reconcile_periodically(), name="ledger-reconcile")
+
+    async def _reconcile(self, grace_seconds: float) -> None:
+        try:
+            await reconcile_ledger(self._sessions, grace_seconds)
+        except Exception:  # database down or busy: the next run catches up from the watermark
+            log.exception("ledger reconciliation failed; will retry")
+
+    async def _reconcile_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self._reconcile_every)
+            await self._reconcile(PERIODIC_GRACE_SECONDS)
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -80,6 +102,9 @@ class LedgerWriter:
         """Stop the loop and drain the queue (a few attempts, then report what could not be written)."""
         self._stopping = True
         self._wake.set()
+        if self._reconciler is not None:
+            self._reconciler.cancel()
+            await asyncio.gather(self._reconciler, return_exceptions=True)
         if self._task is not None:
             await self._task
         for _ in range(5):

@@ -6,15 +6,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.store.tables import UsageRecord
 
 
 async def insert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert the rows whose usage id is not in the ledger yet (the writer's late flush and the reconciliation's
+    backfill of the same request can meet; one statement either way, and no error for the loser)."""
     if rows:
-        await session.execute(insert(UsageRecord), list(rows))
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(UsageRecord).on_conflict_do_nothing(index_elements=[UsageRecord.usage_id])
+        await session.execute(statement, list(rows))
 
 
 async def tenant_tokens_between(session: AsyncSession, tenant_id: str, start: datetime, end: datetime) -> int:

@@ -69,3 +69,15 @@ def test_classify_names_reordered_when_the_predecessor_exists_elsewhere() -> Non
 
 def test_classify_names_missing_when_the_predecessor_is_nowhere() -> None:
     assert classify(LinkProblem(2, "ab" * 32), None).reason == "missing"
+
+
+def test_record_without_usage_fields_keeps_the_hash_it_had_before_they_existed() -> None:
+    written_before = "f3188c47dccaa33134698f9ec5d374064803fe8359c1f5481b53014bb2ae2632"  # by the code of revision 0004
+    read_back = {**_fields(1), "usage_id": None, "usage_detail": None}  # how such a row reads after 0005
+    assert chain_hash(GENESIS, _fields(1)) == chain_hash(GENESIS, read_back) == written_before
+
+
+def test_usage_fields_are_hashed_when_present() -> None:
+    base = {**_fields(1), "usage_id": "u1", "usage_detail": {"cost_eur": 0.5}}
+    changed = [{**base, "usage_id": "u2"}, {**base, "usage_detail": {"cost_eur": 0.6}}]
+    assert all(chain_hash(GENESIS, row) != chain_hash(GENESIS, base) for row in changed)

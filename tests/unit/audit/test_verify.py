@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from gateway.audit.verify import verify_chain
@@ -82,3 +84,16 @@ async def test_range_verification_checks_the_link_into_the_range(log: Sessions) 
 async def test_small_chunks_verify_the_same(log: Sessions) -> None:
     report = await verify_chain(log, chunk=2)
     assert (report.valid, report.checked) == (True, ROWS)
+
+
+async def test_log_continued_after_the_usage_fields_verifies_and_locates_an_edited_detail(log: Sessions) -> None:
+    newer = settlement(ROWS + 1)
+    newer.ledger_row = {"usage_id": "u" * 32, "created_at": datetime.now(UTC), "cached_tokens": 1, "reasoning_tokens": 0,
+                        "saved_tokens": 0, "price_input_usd_per_1m": 0.15, "price_output_usd_per_1m": 0.6,
+                        "eur_per_usd": 0.92, "cost_eur": 1.23e-05, "latency_ms": 12.345}
+    await append(log, [newer])
+    valid = await verify_chain(log)
+    await sql(log, "UPDATE audit_records SET usage_detail = '{\"cost_eur\": 0}' WHERE seq = :seq", seq=ROWS + 1)
+    broken = await verify_chain(log)
+    assert (valid.valid, valid.checked) == (True, ROWS + 1)
+    assert broken.broken is not None and (broken.broken.seq, broken.broken.reason) == (ROWS + 1, "altered")
