@@ -85,7 +85,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             status_code=response.status,
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
             content=content,
-            request=httpx.Request("POST", url),
+            request=httpx.Request("POST", url) if response.status >= 400 else None,  # only errors need it
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

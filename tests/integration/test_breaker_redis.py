@@ -177,3 +177,22 @@ async def test_synced_store_sees_a_circuit_opened_elsewhere_within_the_sync_inte
     local_time.advance(1.01)
     permit = await synced.allow("p", POLICY)
     assert not permit.allowed and permit.state == "open"
+
+
+async def test_synced_store_asks_redis_once_when_trust_runs_out_under_concurrency(
+    synced: RedisBreakerStore, local_time: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await synced.allow("p", POLICY)
+    local_time.advance(1.5)
+    calls = 0
+    ask = synced._allow
+
+    async def counting(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return await ask(*args, **kwargs)
+
+    monkeypatch.setattr(synced, "_allow", counting)
+    permits = await asyncio.gather(*(synced.allow("p", POLICY) for _ in range(20)))
+    assert all(p.allowed for p in permits)
+    assert calls == 1

@@ -77,16 +77,26 @@ class RedisBreakerStore:
 
     async def allow(self, name: str, policy: BreakerPolicy) -> Permit:
         """See `BreakerStore.allow`."""
-        if self._monotonic() < self._closed_until.get(name, 0.0):
-            return _CLOSED
+        now = self._monotonic()
+        trusted_until = self._closed_until.get(name)
+        if trusted_until is not None:
+            if now < trusted_until:
+                return _CLOSED
+            # The trust ran out: this call asks Redis; concurrent calls keep trusting until it answers, instead
+            # of every request in flight asking at once.
+            self._closed_until[name] = now + self._sync
         args: list[str | int] = [
             self._now_arg(),
             _ms(policy.cooldown_seconds),
             policy.half_open_probes,
             TTL_SECONDS * 1000,
         ]
-        with map_redis_errors():
-            allowed, previous, state, retry_ms = await self._allow(keys=[self._key(name)], args=args)
+        try:
+            with map_redis_errors():
+                allowed, previous, state, retry_ms = await self._allow(keys=[self._key(name)], args=args)
+        except StateUnavailableError:
+            self._closed_until.pop(name, None)
+            raise
         self._trust(name, _state(state))
         return Permit(bool(allowed), _state(previous), _state(state), int(retry_ms) / 1000)
 
