@@ -15,6 +15,7 @@ import asyncio
 import importlib.util
 import os
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -120,34 +121,67 @@ def _commit() -> str:
     return done.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-def start_gateway(profile: str, workdir: Path, upstream_port: int, cpu: str | None) -> Target:
-    """Prepare the stores of the profile, create its tenant and key, start `gateway serve --workers 1`."""
+def prepare_stores(profile: str, workdir: Path) -> None:
+    """Fresh stores: `full` a new database and an empty Redis db, `passthrough` a new SQLite file."""
+    if profile != "full":
+        for leftover in workdir.glob("passthrough.db*"):
+            leftover.unlink()
+        return
+    try:
+        asyncio.run(_recreate_database())
+        _flush_redis()
+    except Exception as exc:  # any store problem means this profile cannot run
+        raise SkipError(f"PostgreSQL/Redis not usable: {type(exc).__name__}: {exc}") from exc
+
+
+def start_gateway(
+    profile: str,
+    workdir: Path,
+    upstream_port: int,
+    cpu: str | None,
+    *,
+    workers: int = 1,
+    key: str | None = None,
+    name: str | None = None,
+) -> Target:
+    """Start `gateway serve` in `profile`. Without `key`: fresh stores, a new tenant and key. With `key`: one
+    more instance on the stores and tenant an earlier call prepared (bench/scaling.py)."""
     env, features = profile_env(profile, workdir, upstream_port)
-    if profile == "full":
-        try:
-            asyncio.run(_recreate_database())
-            _flush_redis()
-        except Exception as exc:  # any store problem means this profile cannot run
-            raise SkipError(f"PostgreSQL/Redis not usable: {type(exc).__name__}: {exc}") from exc
+    features["workers"] = workers
     flags = FULL_TENANT_FLAGS if profile == "full" else PASSTHROUGH_TENANT_FLAGS
-    key = create_key(env, workdir, f"bench-{profile}", flags)
+    if key is None:
+        prepare_stores(profile, workdir)
+        key = create_key(env, workdir, f"bench-{profile}", flags)
     port = procs.free_port()
-    command = ["gateway", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    proc = start_in(workdir, procs.pinned(command, cpu), env, workdir / f"gateway-{profile}.log")
+    command = ["gateway", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    label = name or f"gateway-{profile}"
+    log = workdir / f"{label}-{port}.log"
+    proc = start_in(workdir, procs.pinned(command, cpu), env, log)
     try:
         procs.wait_healthy(f"http://127.0.0.1:{port}/health", proc)
+        _wait_all_workers_ready(log, workers)
     except RuntimeError as exc:
         procs.stop(proc)
         raise SkipError(f"gateway ({profile}) did not start: {exc}") from exc
     features["metrics_endpoint"] = _metrics_text(port) is not None
     return Target(
-        name=f"gateway-{profile}",
+        name=label,
         version=f"this gateway, git {_commit()}",
         url=f"http://127.0.0.1:{port}/v1/chat/completions",
         headers={"Authorization": f"Bearer {key}"},
         proc=proc,
         details={"profile": profile, "features": features, "tenant_flags": flags, "port": port},
     )
+
+
+def _wait_all_workers_ready(log: Path, workers: int, seconds: float = 180) -> None:
+    """/health answers as soon as one worker is up; the others may still be importing (seconds of CPU that
+    would be charged to the first measurement). Each worker logs "gateway ready" once."""
+    deadline = time.monotonic() + seconds
+    while log.read_text(errors="replace").count('"msg": "gateway ready"') < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not all {workers} workers became ready within {seconds:.0f} s")
+        time.sleep(0.2)
 
 
 def _metrics_text(port: int) -> str | None:
