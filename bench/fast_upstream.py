@@ -97,6 +97,9 @@ HEALTH = _response("200 OK", b"application/json", b'{"status":"ok"}')
 NOT_FOUND = _response(
     "404 Not Found", b"application/json", b'{"error":{"message":"not found","type":"invalid_request_error"}}'
 )
+# A request whose body contains this marker (in its prompt, which every proxy forwards as it is) is answered
+# after --paced-ms, like a model that needs that long for its first token; every other request at once.
+PACED = b"[[paced]]"
 NOT_IMPLEMENTED = _response("501 Not Implemented", b"text/plain", b"chunked request bodies are not supported")
 
 
@@ -123,6 +126,8 @@ def answer(request_line: bytes, body: bytes) -> bytes:
 
 class UpstreamProtocol(asyncio.Protocol):
     """One connection: frames pipelined requests by Content-Length and writes one answer per request."""
+
+    paced_delay = 0.0  # seconds before answering a request marked PACED (--paced-ms): a model's time to first token
 
     def __init__(self) -> None:
         self._buffer = bytearray()
@@ -158,11 +163,23 @@ class UpstreamProtocol(asyncio.Protocol):
         body = bytes(self._buffer[end + 4 : total])
         request_line = bytes(self._buffer[: self._buffer.find(b"\r\n")])
         del self._buffer[:total]
+        close = b"\r\nconnection: close" in head
+        if self.paced_delay > 0 and PACED in body:  # one delay for all, so pipelined answers keep their order
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.paced_delay, self._write_later, answer(request_line, body), close)
+            return not close
         self._transport.write(answer(request_line, body))
-        if b"\r\nconnection: close" in head:
+        if close:
             self._transport.close()
             return False
         return True
+
+
+    def _write_later(self, data: bytes, close: bool) -> None:
+        if self._transport is not None:
+            self._transport.write(data)
+            if close:
+                self._transport.close()
 
 
 async def serve(host: str, port: int) -> None:
@@ -179,7 +196,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--paced-ms", type=float, default=300, help=f"wait this long before answering a body containing {PACED!r}"
+    )
     args = parser.parse_args()
+    UpstreamProtocol.paced_delay = args.paced_ms / 1000
     try:
         import uvloop
 

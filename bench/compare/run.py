@@ -37,6 +37,7 @@ from bench.compare.target import SkipError, Target
 
 TARGETS = ("direct", "litellm", "portkey", "gateway-passthrough", "gateway-full")
 CONCURRENCIES = (1, 16, 64)
+PACED_CONCURRENCY = 16
 
 
 @dataclass
@@ -78,12 +79,12 @@ def _cpu(target: Target, run: Run) -> tuple[float, float]:
     return proxy, procs.cpu_seconds(run.upstream.pid)
 
 
-def load(run: Run, target: Target, concurrency: int, stream: bool) -> dict[str, Any]:
+def load(run: Run, target: Target, concurrency: int, stream: bool, paced: bool = False) -> dict[str, Any]:
     """One point: the load generator in its own pinned process; CPU read at its phase markers."""
     job = {
         "url": target.url,
         "headers": target.headers,
-        "template": workload.body_template(stream),
+        "template": workload.body_template(stream, paced),
         "concurrency": concurrency,
         "warmup": run.config.warmup,
         "duration": run.config.duration,
@@ -111,6 +112,7 @@ def load(run: Run, target: Target, concurrency: int, stream: bool) -> dict[str, 
         "target": target.name,
         "concurrency": concurrency,
         "stream": stream,
+        "paced": paced,
         **result,
         "proxy_cpu_ms_per_request": round(proxy_cpu, 3) if proxy_cpu is not None else None,
         "upstream_cpu_ms_per_request": round((after[1] - before[1]) * 1000 / done, 3),
@@ -168,7 +170,8 @@ def measure_target(run: Run, name: str) -> None:
         print(f"   SKIPPED: {exc}", flush=True)
         run.skipped[name] = str(exc)
         return
-    for stream in working_modes(run, target):
+    modes = working_modes(run, target)
+    for stream in modes:
         for concurrency in CONCURRENCIES:
             point = load(run, target, concurrency, stream)
             run.points.append(point)
@@ -179,6 +182,14 @@ def measure_target(run: Run, name: str) -> None:
                 f"errors {point['errors']}",
                 flush=True,
             )
+    if True in modes:  # a model's time to first token: the proxy is far from saturated, as in real use
+        point = load(run, target, PACED_CONCURRENCY, True, paced=True)
+        run.points.append(point)
+        print(
+            f"   paced  c={PACED_CONCURRENCY:<3} {point['rps']:>8.1f} req/s  ttfb p50 {point['ttfb_ms']['p50']:7.2f}"
+            f"  cpu/req {point['proxy_cpu_ms_per_request']} ms  errors {point['errors']}",
+            flush=True,
+        )
     record: dict[str, Any] = {"version": target.version, "details": target.details}
     if name.startswith("gateway-"):
         record["evidence"] = ours.evidence(target)
@@ -209,6 +220,7 @@ def write_results(run: Run, info: dict[str, Any]) -> None:
         "pinning": run.config.cpus(),
         "concurrencies": CONCURRENCIES,
         "body_bytes": workload.body_bytes(False),
+        "paced": {"concurrency": PACED_CONCURRENCY, "upstream_delay_ms": workload.PACED_MS},
         "load_generator": "bench/compare/loadgen.py (aiohttp, uvloop, closed loop, one process)",
     }
     data = {

@@ -25,13 +25,16 @@ PROMPT = (
 )
 SEQ = "__SEQ__"
 MODEL = "gpt-4o-mini"
+PACED_MARKER = "[[paced]]"  # bench/fast_upstream.py answers such a request after --paced-ms (default 300)
+PACED_MS = 300
 
 
-def body_template(stream: bool) -> str:
-    """The JSON request body with the `__SEQ__` placeholder still in it."""
+def body_template(stream: bool, paced: bool = False) -> str:
+    """The JSON request body with the `__SEQ__` placeholder still in it; `paced` marks it for a slow answer."""
+    prompt = f"{PROMPT} {PACED_MARKER}" if paced else PROMPT
     body: dict[str, Any] = {
         "model": MODEL,
-        "messages": [{"role": "user", "content": PROMPT}],
+        "messages": [{"role": "user", "content": prompt}],
         "temperature": 0,
     }
     if stream:
