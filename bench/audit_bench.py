@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gateway.audit.verify import verify_chain
 from gateway.audit.writer import AuditWriter, WriterOptions
-from gateway.settle import Settlement
+from gateway.settle import Settlement, Settler
 from gateway.store import db
 from gateway.store.repositories import audit as audit_repo
 from gateway.tenancy.costs import Cost
@@ -52,6 +52,7 @@ COST = Cost(0.15, 0.6, 0.92, 0.0000123)
 def _settlement(number: int) -> Settlement:
     record = Settlement(request_id=f"bench-{number}", started=0.0, tenant=TENANT, requested_model="gpt-4o-mini")
     record.prompt, record.subject, record.pii_detections = PROMPT, "user-1", {"PERSON": 1}
+    record.ledger_row = Settler._row(record, COST)  # the ledger row the record keeps details of, as settle builds it
     return record
 
 

@@ -127,7 +127,9 @@ def answer(request_line: bytes, body: bytes) -> bytes:
 class UpstreamProtocol(asyncio.Protocol):
     """One connection: frames pipelined requests by Content-Length and writes one answer per request."""
 
-    paced_delay = 0.0  # seconds before answering a request marked PACED (--paced-ms): a model's time to first token
+    paced_delay = (
+        0.0  # seconds before answering a request marked PACED (--paced-ms): a model's time to first token
+    )
 
     def __init__(self) -> None:
         self._buffer = bytearray()
@@ -174,7 +176,6 @@ class UpstreamProtocol(asyncio.Protocol):
             return False
         return True
 
-
     def _write_later(self, data: bytes, close: bool) -> None:
         if self._transport is not None:
             self._transport.write(data)
@@ -197,7 +198,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument(
-        "--paced-ms", type=float, default=300, help=f"wait this long before answering a body containing {PACED!r}"
+        "--paced-ms",
+        type=float,
+        default=300,
+        help=f"wait this long before answering a body containing {PACED!r}",
     )
     args = parser.parse_args()
     UpstreamProtocol.paced_delay = args.paced_ms / 1000

@@ -129,9 +129,11 @@ def markdown(info: dict[str, Any]) -> str:
     lines = [
         "# Scaling: workers and instances",
         "",
-        (f"`python bench/scaling.py --duration {info['args']['duration']:g}` at git {m['gateway_commit'][:12]}, "
-        f"{m['date']}; {m['cpu_model']}, {m['cores']} cores; load average at start {m['load_average_at_start']}. "
-        f"Non-streaming, c={CONCURRENCY} in all (split evenly across instances), nothing pinned."),
+        (
+            f"`python bench/scaling.py --duration {info['args']['duration']:g}` at git {m['gateway_commit'][:12]}, "
+            f"{m['date']}; {m['cpu_model']}, {m['cores']} cores; load average at start {m['load_average_at_start']}. "
+            f"Non-streaming, c={CONCURRENCY} in all (split evenly across instances), nothing pinned."
+        ),
         "",
         "| profile | layout | req/s | × workers=1 | p50 ms | p99 ms | gateway CPU ms/req | errors |",
         "|---|---|--:|--:|--:|--:|--:|--:|",

@@ -87,14 +87,18 @@ def markdown(info: dict[str, Any]) -> str:
     lines = [
         "# Soak: full pipeline under steady load",
         "",
-        (f"`python bench/soak.py --windows {a['windows']} --window {a['window']} --concurrency {a['concurrency']}`"
-        f" at git {m['gateway_commit'][:12]}, {m['date']}; {m['cpu_model']}, {m['cores']} cores; load average"
-        f" (1/5/15 min) at start {m['load_average_at_start']}, at end {m['load_average_at_end']}."),
+        (
+            f"`python bench/soak.py --windows {a['windows']} --window {a['window']} --concurrency {a['concurrency']}`"
+            f" at git {m['gateway_commit'][:12]}, {m['date']}; {m['cpu_model']}, {m['cores']} cores; load average"
+            f" (1/5/15 min) at start {m['load_average_at_start']}, at end {m['load_average_at_end']}."
+        ),
         "",
-        (f"- **{'PASSED' if v['passed'] else 'FAILED'}**: {v['requests']} requests, {v['errors']} errors; RSS "
-        f"{v['rss_after_warmup_mib']} MiB after warm-up, {v['rss_end_mib']} MiB at the end (growth "
-        f"{100 * v['rss_growth']:.1f}%, limit {100 * RSS_GROWTH_LIMIT:.0f}%; max {v['rss_max_mib']} MiB); p50 "
-        f"drift first → last window {100 * v['p50_drift']:+.1f}% (limit ±{100 * LATENCY_DRIFT_LIMIT:.0f}%)."),
+        (
+            f"- **{'PASSED' if v['passed'] else 'FAILED'}**: {v['requests']} requests, {v['errors']} errors; RSS "
+            f"{v['rss_after_warmup_mib']} MiB after warm-up, {v['rss_end_mib']} MiB at the end (growth "
+            f"{100 * v['rss_growth']:.1f}%, limit {100 * RSS_GROWTH_LIMIT:.0f}%; max {v['rss_max_mib']} MiB); p50 "
+            f"drift first → last window {100 * v['p50_drift']:+.1f}% (limit ±{100 * LATENCY_DRIFT_LIMIT:.0f}%)."
+        ),
         "",
         "| window end s | req/s | p50 ms | p99 ms | CPU ms/req | RSS MiB | errors |",
         "|--:|--:|--:|--:|--:|--:|--:|",
@@ -111,7 +115,9 @@ def markdown(info: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--windows", type=int, default=20)
     parser.add_argument("--window", type=float, default=30, help="seconds per window")
     parser.add_argument("--warmup", type=float, default=60, help="seconds of warm-up before the first window")
