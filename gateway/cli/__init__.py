@@ -74,6 +74,18 @@ async def _db_upgrade() -> None:
         await engine.dispose()
 
 
+async def _ledger_reconcile(grace_seconds: float) -> dict[str, int]:
+    from gateway.store import db
+    from gateway.tenancy.reconcile import reconcile_ledger
+
+    engine = db.create_engine(Settings().database_url)
+    try:
+        await db.upgrade(engine)
+        return (await reconcile_ledger(db.session_factory(engine), grace_seconds)).as_json()
+    finally:
+        await engine.dispose()
+
+
 def _pii_detect() -> int:
     import json
 
@@ -130,6 +142,9 @@ def _parser() -> argparse.ArgumentParser:
     usage.add_argument("--to", dest="end", default=None)
     pii = sub.add_parser("pii", help="German PII detection").add_subparsers(dest="action", required=True)
     pii.add_parser("detect", help='read JSON Lines {"text": ...} on stdin, write entities and redacted text')
+    ledger = sub.add_parser("ledger", help="usage ledger").add_subparsers(dest="action", required=True)
+    reconcile = ledger.add_parser("reconcile", help="rebuild ledger rows lost by killed instances from the audit log")
+    reconcile.add_argument("--grace-seconds", type=float, default=0.0, help="leave records younger than this")
     dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     dbp.add_parser("upgrade", help="apply migrations up to the newest")
     audit_commands.add_parser(sub)
@@ -155,6 +170,9 @@ def _run(args: argparse.Namespace) -> int:
         return audit_commands.run(args)
     if args.command == "pii":
         return _pii_detect()
+    if args.command == "ledger":
+        admin_commands.print_json(asyncio.run(_ledger_reconcile(args.grace_seconds)))
+        return 0
     if args.command == "db":
         asyncio.run(_db_upgrade())
         return 0

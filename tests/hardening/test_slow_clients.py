@@ -78,6 +78,12 @@ def test_trickling_body_is_cut_off_with_408(gateway: tuple[str, str], path: str)
     assert elapsed < BODY_TIMEOUT + 5
 
 
+def test_trickling_login_form_is_cut_off_with_408(gateway: tuple[str, str]) -> None:
+    status, answer, elapsed = _trickle(gateway[0], "", "/admin/ui/login")
+    assert status == 408 and b"was not received within" in answer and b"<form" in answer
+    assert elapsed < BODY_TIMEOUT + 5
+
+
 def test_trickling_body_answer_is_an_openai_error(gateway: tuple[str, str]) -> None:
     status, answer, _ = _trickle(*gateway, "/v1/chat/completions")
     assert error_problems(status, answer) == []

@@ -6,6 +6,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import asyncpg
 import pytest
@@ -22,8 +23,8 @@ async def _admin(sql: str) -> None:
         await conn.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def _database() -> Iterator[str]:
     name = "gw_it_" + secrets.token_hex(4)
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
@@ -31,6 +32,19 @@ def postgres_url() -> Iterator[str]:
         yield f"{base}/{name}"
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with _database() as url:
+        yield url
+
+
+@pytest.fixture
+def own_postgres_url() -> Iterator[str]:
+    """A database of this test alone (for tests that delete or count whole tables)."""
+    with _database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from gateway.api.body import read_limited_body
 from gateway.api.dashboard import session
 from gateway.api.dashboard.data import gather
+from gateway.errors import GatewayError
 
 router = APIRouter(prefix="/admin/ui", include_in_schema=False)
 _TEMPLATES = Environment(
@@ -18,7 +20,7 @@ _TEMPLATES = Environment(
     autoescape=select_autoescape(["html"]),
     auto_reload=False,
 )
-_LOGIN_FORM_LIMIT = 8 * 1024
+_LOGIN_FORM_LIMIT = 8 * 1024  # an admin key and a field name; anything larger is not a login
 _HEADERS = {"cache-control": "no-store", "x-frame-options": "DENY", "referrer-policy": "no-referrer"}
 
 
@@ -40,8 +42,12 @@ async def login_form(request: Request) -> Response:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    body = await request.body()
-    form = parse_qs(body[:_LOGIN_FORM_LIMIT].decode("utf-8", "replace"))
+    timeout = request.app.state.components.settings.body_read_timeout_seconds
+    try:  # bounded like every JSON body: never more than the limit in memory, never a wait without end
+        body = await read_limited_body(request, _LOGIN_FORM_LIMIT, timeout)
+    except GatewayError as error:  # 413 too large, 408 too slow, 400 malformed: the form again, saying why
+        return _page("login.html", status=error.status, error=error.message)
+    form = parse_qs(body.decode("utf-8", "replace"))
     key = (form.get("admin_key") or [""])[0].strip()
     subject = await session.check_admin_key(request.app.state.components, key)
     if subject is None:

@@ -71,3 +71,7 @@ def test_pii_detect_rejects_a_line_without_text(capsys: pytest.CaptureFixture[st
     monkeypatch.setattr("sys.stdin", io.StringIO("not json\n"))
     assert main(["pii", "detect"]) == 2
     assert "line 1" in capsys.readouterr().err
+
+
+def test_ledger_reconcile_reports_the_watermark_and_the_rows_it_wrote(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _json(capsys, ["ledger", "reconcile"]) == {"through_seq": 0, "backfilled": 0}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 
 from gateway.api.dashboard.session import COOKIE
@@ -59,3 +61,19 @@ async def test_cache_and_audit_not_configured_without_their_routes(gateway_clien
         assert '<section id="cache">' in page and "not configured" in page.split('<section id="cache">')[1]
     else:
         assert "Hit rate" in page
+
+
+async def test_oversized_login_form_is_refused_with_413_before_it_is_read(gateway_client: httpx.AsyncClient) -> None:
+    response = await _login(gateway_client, ADMIN_KEY + "&pad=" + "x" * 9000)
+    assert response.status_code == 413 and COOKIE not in response.cookies
+    assert "exceeds the limit of 8192 bytes" in response.text and "<form" in response.text
+
+
+async def test_oversized_chunked_login_form_is_cut_off_with_413(gateway_client: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the limit holds while reading
+        yield f"admin_key={ADMIN_KEY}&pad=".encode()
+        for _ in range(10):
+            yield b"x" * 1024
+
+    response = await gateway_client.post("/admin/ui/login", content=chunks(), headers=FORM)
+    assert response.status_code == 413 and COOKIE not in response.cookies
