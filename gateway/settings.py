@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     body_read_timeout_seconds: float = Field(
         30.0, gt=0, description="Longest wait for a request body to arrive (slow clients get 408)."
     )
+    header_read_timeout_seconds: float = Field(
+        30.0, gt=0, description="Longest wait for a request's line and headers, from connect or the last response."
+    )
+    max_header_bytes: int = Field(64 * 1024, ge=4096, description="Largest request line plus headers (else 431).")
     upstream_connect_timeout: float = Field(5.0, gt=0)
     upstream_read_timeout: float = Field(120.0, gt=0)
     key_cache_seconds: float = Field(5.0, ge=0, description="How long a key lookup is cached (revocation delay).")

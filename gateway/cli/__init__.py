@@ -38,7 +38,7 @@ def _run_uvicorn(uvicorn: Any, args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         loop="auto",
-        http="auto",
+        http="gateway.api.http_protocol:BoundedHttpToolsProtocol",  # header deadline and size limit
         access_log=False,
         log_level="warning",
         timeout_graceful_shutdown=10,

@@ -2,8 +2,8 @@
 and a client that sends its headers byte by byte does not stop the gateway from serving everybody else.
 
 uvicorn itself has no timeout for request headers or bodies (only `timeout_keep_alive` between requests), so
-the body timeout lives in gateway/api/body.py and the header case is documented in docs/reliability.md (put a
-proxy with a header timeout in front; `--limit-concurrency` bounds the connections).
+the body timeout lives in gateway/api/body.py and the header bounds in gateway/api/http_protocol.py, which
+`gateway serve` selects (tests/hardening/test_slow_headers.py). The gateway here runs under plain uvicorn.
 """
 
 from __future__ import annotations
