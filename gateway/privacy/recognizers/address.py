@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 
 from stdnum.at import postleitzahl
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
+from gateway.privacy.recognizers.scanning import Window, finditer_windows
 from gateway.privacy.recognizers.streets import (
     PREFIX_STREET,
     STRONG_STREET,
     WEAK_STREET,
     is_everyday_compound,
+    street_windows,
 )
 
 _CITY_WORD = r"[A-ZÄÖÜ][\wäöüß'.-]*[\wäöüß.]"
@@ -50,6 +53,10 @@ _ADDRESS_CONTEXT = re.compile(
 )
 # A form field for the postcode: what follows is a postcode and place, whatever its digits look like.
 _POSTCODE_LABEL = re.compile(r"(?:PLZ|Postleitzahl|Ort|Wohnort)[^:\n]{0,8}:[ \t]*$", re.IGNORECASE)
+# Runs of digits: every address span holds one (a house number or a postcode).
+_DIGITS = re.compile(r"\d+")
+_POSTCODE_LENGTHS = (4, 5)
+_LONGEST_COUNTRY = len("CH-")
 _POSTCODE_FOLLOWS = re.compile(r"\s*(?:,\s*|\n\s*|\s+)(?:(?:D|A|CH|DE|AT)-)?\d{4,5} [A-ZÄÖÜ]")
 
 
@@ -60,24 +67,27 @@ class AddressRecognizer:
 
     def find(self, text: str) -> Iterator[Entity]:
         """Yield street and postcode/city spans in ``text``."""
-        streets = list(self._streets(text))
+        numbers = [match.span() for match in _DIGITS.finditer(text)]
+        if not numbers:
+            return
+        streets = list(self._streets(text, [start for start, _ in numbers]))
         yield from streets
         street_ends = [street.end for street in streets]
-        yield from self._postcodes(text, street_ends)
+        yield from self._postcodes(text, _postcode_windows(text, numbers), street_ends)
 
-    def _streets(self, text: str) -> Iterator[Entity]:
-        for match in STRONG_STREET.finditer(text):
+    def _streets(self, text: str, number_starts: list[int]) -> Iterator[Entity]:
+        strong, weak = street_windows(text, number_starts)
+        for match in finditer_windows(STRONG_STREET, text, strong):
             if not is_everyday_compound(match.group("street")):
                 yield Entity("ADDRESS", match.start(), match.end(), 0.9)
-        for pattern in (WEAK_STREET, PREFIX_STREET):
-            for match in pattern.finditer(text):
-                if _POSTCODE_FOLLOWS.match(text, match.end()) or preceded_by(
-                    text, match.start(), _ADDRESS_CONTEXT, window=40
-                ):
-                    yield Entity("ADDRESS", match.start(), match.end(), 0.8)
+        for match in chain(finditer_windows(WEAK_STREET, text, weak), PREFIX_STREET.finditer(text)):
+            if _POSTCODE_FOLLOWS.match(text, match.end()) or preceded_by(
+                text, match.start(), _ADDRESS_CONTEXT, window=40
+            ):
+                yield Entity("ADDRESS", match.start(), match.end(), 0.8)
 
-    def _postcodes(self, text: str, street_ends: list[int]) -> Iterator[Entity]:
-        for match in _PLZ_CITY.finditer(text):
+    def _postcodes(self, text: str, windows: list[Window], street_ends: list[int]) -> Iterator[Entity]:
+        for match in finditer_windows(_PLZ_CITY, text, windows):
             city = match.group("city")
             if city.split()[0].rstrip(".") in _NOT_CITY:
                 continue
@@ -89,6 +99,18 @@ class AddressRecognizer:
             score = _postcode_score(match, after_street or labelled)
             if score > 0:
                 yield Entity("ADDRESS", match.start(), end, score)
+
+
+def _postcode_windows(text: str, numbers: list[tuple[int, int]]) -> list[Window]:
+    """Windows of _PLZ_CITY: its postcode is a whole run of four or five digits followed by a space
+    and a capital letter, after at most a country prefix such as ``CH-``."""
+    return [
+        (max(0, start - _LONGEST_COUNTRY), start + 1, len(text))
+        for start, end in numbers
+        if end - start in _POSTCODE_LENGTHS
+        and text[end : end + 1] == " "
+        and text[end + 1 : end + 2].isupper()
+    ]
 
 
 def _postcode_score(match: re.Match[str], announced: bool) -> float:

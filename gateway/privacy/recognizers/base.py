@@ -19,45 +19,6 @@ REFERENCE_LABEL = re.compile(
 )
 
 
-class NotAfter:
-    """A pattern that must not start right after a character of a class: ``(?<![class])body``, found faster.
-
-    ``re`` skips quickly to the places where a pattern can start only when the pattern begins with a
-    character, a character class or alternatives that each begin with a literal; a leading lookbehind
-    makes it attempt a match at every position. So ``body`` is searched alone and the lookbehind is
-    checked on each match; after a rejected match the search resumes one character later, which yields
-    exactly the matches of the lookbehind pattern.
-    """
-
-    def __init__(self, body: str, not_after: str, flags: int = 0) -> None:
-        """Compile the pattern.
-
-        Args:
-            body: The pattern without its leading lookbehind.
-            not_after: The character class the match must not follow, such as ``[\\w-]``.
-            flags: ``re`` flags for ``body``.
-        """
-        self.body = re.compile(body, flags)
-        self._rejects = re.compile(not_after)
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """Yield the non-overlapping matches in ``text``, as ``re.finditer`` with the lookbehind would."""
-        pos = 0
-        while (match := self.body.search(text, pos)) is not None:
-            start = match.start()
-            if start > 0 and self._rejects.match(text, start - 1):
-                pos = start + 1
-                continue
-            yield match
-            pos = match.end()
-
-    def match(self, text: str, pos: int) -> re.Match[str] | None:
-        """Match at ``pos`` only, with the lookbehind."""
-        if pos > 0 and self._rejects.match(text, pos - 1):
-            return None
-        return self.body.match(text, pos)
-
-
 class Recognizer(Protocol):
     """Finds entities of one or a few types in a text."""
 

@@ -9,10 +9,11 @@ from stdnum import luhn
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
+from gateway.privacy.recognizers.scanning import NotAfter
 
 # Visa 4, Mastercard 51-55/22-27, Amex 34/37, Discover/UnionPay 6, Diners 36/38/30, JCB 35.
-_CANDIDATE = re.compile(
-    r"(?<![\d.,-])(?:4|5[1-5]|2[2-7]|3[0-8]|6)\d{1,3}(?:[ -]?\d{2,4}){2,4}(?:[ -]?\d{1,3})?(?![\d]|[.,]\d)"
+_CANDIDATE = NotAfter(
+    r"(?:4|5[1-5]|2[2-7]|3[0-8]|6)\d{1,3}(?:[ -]?\d{2,4}){2,4}(?:[ -]?\d{1,3})?(?![\d]|[.,]\d)", r"[\d.,-]"
 )
 _GROUPED = re.compile(r"^\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}$|^\d{4}([ -])\d{6}\2\d{5}$")
 _CONTEXT = re.compile(

@@ -10,18 +10,20 @@ from gateway.privacy.recognizers.base import preceded_by
 from gateway.privacy.recognizers.kfz_codes import AUSTRIAN_CODES, GERMAN_CODES, SWISS_CODES
 
 _SEP = r"(?:\s?-\s?|\s)"
+# In the plate patterns the start-of-word lookbehind stands after the first letter, so that re can skip
+# straight to capital letters instead of trying every position: the same matches, found faster.
 # German: district code, separator, one or two letters, 1-4 digits, optional E (electric) / H (historic).
 _GERMAN = re.compile(
-    rf"(?<![\w-])(?P<code>[A-ZÄÖÜ]{{1,3}}){_SEP}(?P<letters>[A-Z]{{1,2}})[ -]?(?P<digits>[1-9]\d{{0,3}})"
+    rf"(?P<code>[A-ZÄÖÜ](?<![\w-].)[A-ZÄÖÜ]{{0,2}}){_SEP}(?P<letters>[A-Z]{{1,2}})[ -]?(?P<digits>[1-9]\d{{0,3}})"
     r"(?:\s?[EH])?(?![\w-])"
 )
 # Austrian: district code, separator, digits then letters ("W-12345A", "W 12345 A", "GU 123 AB").
 _AUSTRIAN = re.compile(
-    rf"(?<![\w-])(?P<code>[A-Z]{{1,2}}){_SEP}(?P<digits>[1-9]\d{{0,5}})[ \t]?[A-Z]{{1,3}}(?![\w-])"
+    rf"(?P<code>[A-Z](?<![\w-].)[A-Z]?){_SEP}(?P<digits>[1-9]\d{{0,5}})[ \t]?[A-Z]{{1,3}}(?![\w-])"
 )
 # Swiss: canton code and up to six digits, compact or grouped in threes ("ZH 123456", "ZH 458 112").
 _SWISS = re.compile(
-    r"(?<![\w-])(?P<code>[A-Z]{2})[ -]?(?P<digits>[1-9]\d{0,2}[ '’]\d{3}|[1-9]\d{0,5})(?![\w-]|[.,]\d)"
+    r"(?P<code>[A-Z](?<![\w-].)[A-Z])[ -]?(?P<digits>[1-9]\d{0,2}[ '’]\d{3}|[1-9]\d{0,5})(?![\w-]|[.,]\d)"
 )
 # Paper and envelope formats after DIN ("DIN A4", "DIN C5"): DIN is also the Dinslaken district code.
 _PAPER_FORMAT = re.compile(r"DIN[ -]?[ABC]\d{1,2}")

@@ -7,22 +7,21 @@ from collections.abc import Iterator
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers import person_rules as rules
-from gateway.privacy.recognizers.base import NotAfter
 from gateway.privacy.recognizers.lexicon import Lexicon, load_lexicon
 from gateway.privacy.recognizers.names import BLOCKED, FirstNames, load_first_names
+from gateway.privacy.recognizers.scanning import NotAfter, Windowed
 
-_Trigger = re.Pattern[str] | NotAfter
-# Triggers after which a name follows, with the score of a name found there, whether an unknown first
-# token may take a second capitalised token with it (true where a line usually holds just a name), and
-# characters of which every match holds one: a text without any is not scanned with that trigger.
-_TRIGGERS: tuple[tuple[_Trigger, float, bool, str], ...] = (
-    (rules.SALUTATION, 0.95, False, ""),
-    (rules.TITLE_TRIGGER, 0.9, False, ""),
-    (rules.GREETING, 0.9, False, ""),
-    (rules.SIGN_OFF, 0.9, True, "\n"),
-    (rules.INLINE_SIGN_OFF, 0.85, False, ""),
-    (rules.LABEL, 0.9, True, ":="),
-    (rules.NAMING, 0.85, False, ""),
+_Trigger = NotAfter | Windowed
+# Triggers after which a name follows, with the score of a name found there and whether an unknown
+# first token may take a second capitalised token with it (true where a line usually holds just a name).
+_TRIGGERS: tuple[tuple[_Trigger, float, bool], ...] = (
+    (rules.SALUTATION, 0.95, False),
+    (rules.TITLE_TRIGGER, 0.9, False),
+    (rules.GREETING, 0.9, False),
+    (rules.SIGN_OFF, 0.9, True),
+    (rules.INLINE_SIGN_OFF, 0.85, False),
+    (rules.LABEL, 0.9, True),
+    (rules.NAMING, 0.85, False),
 )
 # Triggers strong enough that a following word which is no plain German noun is the surname
 # ("Herr Mehmet Yılmaz", "Frau Lily Köck").
@@ -54,9 +53,7 @@ class PersonRecognizer:
     def find(self, text: str) -> Iterator[Entity]:
         """Yield every person name in ``text``."""
         found: dict[tuple[int, int], float] = {}
-        for trigger, score, whole_line, needs in _TRIGGERS:
-            if needs and not any(char in text for char in needs):
-                continue
+        for trigger, score, whole_line in _TRIGGERS:
             for match in trigger.finditer(text):
                 span = self._walk(text, match.end(), whole_line, trigger)
                 if span is not None:
@@ -156,6 +153,8 @@ class PersonRecognizer:
         known = self._names.known
         if word in known:
             return True
+        if "-" not in word:
+            return False
         # Double names may contain a part that alone is too ambiguous ("Kai-Uwe", "Wolf-Dietrich").
         parts = word.split("-")
         return (
@@ -185,7 +184,10 @@ class PersonRecognizer:
 
     def _surname_before(self, text: str, start: int) -> int | None:
         """``Zielińska, Ewa``: a capitalised word and a comma before a first name is its surname."""
-        match = rules.SURNAME_COMMA.search(text, max(0, start - 40), start)
+        lookback = max(0, start - 40)
+        if not _ends_with(text, lookback, start, ","):
+            return None
+        match = rules.SURNAME_COMMA.search(text, lookback, start)
         if match is None:
             return None
         word = match.group("name")
@@ -243,10 +245,31 @@ def _is_name_word(word: str) -> bool:
 
 
 def _after_article(text: str, start: int) -> bool:
-    return rules.ARTICLE_BEFORE.search(text, max(0, start - 10), start) is not None
+    lookback = max(0, start - 10)
+    return (
+        _ends_with(text, lookback, start, "")
+        and rules.ARTICLE_BEFORE.search(text, lookback, start) is not None
+    )
 
 
 def _is_organisation(text: str, start: int, end: int) -> bool:
     if rules.ORG_SUFFIX.match(text, end):
         return True
-    return rules.ORG_PREFIX.search(text, max(0, start - 25), start) is not None
+    lookback = max(0, start - 25)
+    return (
+        _ends_with(text, lookback, start, "") and rules.ORG_PREFIX.search(text, lookback, start) is not None
+    )
+
+
+def _ends_with(text: str, lookback: int, start: int, tail: str) -> bool:
+    """Whether ``text[lookback:start]`` can end in ``tail`` and then ``[ \\t]*$``, with at least one blank
+    when ``tail`` is empty: a cheap test before the patterns that look back from a word and end so.
+
+    ``$`` also matches before a line break that ends the searched text, as in ``"der \\nKoch"``.
+    """
+    before = text[lookback:start]
+    before = before.removesuffix("\n")
+    kept = before.rstrip(" \t")
+    if not tail:
+        return len(kept) < len(before)
+    return kept.endswith(tail)

@@ -7,8 +7,9 @@ title, greeting, sign-off, form label, mail header) or a known first name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from gateway.privacy.recognizers.base import NotAfter
+from gateway.privacy.recognizers.scanning import NotAfter, Window, Windowed, skip, words_back
 
 # Latin letters of the names people in Germany, Austria and Switzerland carry: German, Turkish
 # (ı ş ğ), Polish (ł ń ś ź ż ą ę), Czech/Slovak, the Balkans (ć č đ š ž), Hungarian (ő ű), Romance,
@@ -44,12 +45,31 @@ GREETING = NotAfter(
     r"Danke|Vielen Dank|Danke dir|Danke Ihnen)[ \t]*,?[ \t]+",
     r"[\w-]",
 )
-SIGN_OFF = re.compile(
+# SIGN_OFF is slow to run over a whole text, so it runs only in windows (see scanning.finditer_windows)
+# around the words every sign-off holds (add one here when adding a sign-off without any of them). A
+# sign-off spans at most three words ("Mit freundlichen Grüßen", "Danke und Gruß") and ends after its
+# line break, taking the indentation and blank lines that follow.
+_SIGN_OFF_MARK = re.compile(
+    r"Gru|Grü|MfG|LG|VG|Best regards|Kind regards|Regards|Cheers|Bis |Dein|Euer|Eure|Ihr"
+)
+_SIGN_OFF_WORDS = 3
+
+
+def _sign_off_windows(text: str) -> Iterator[Window]:
+    for mark in _SIGN_OFF_MARK.finditer(text):
+        line_break = text.find("\n", mark.end())
+        if line_break < 0:
+            return
+        yield words_back(text, mark.start(), _SIGN_OFF_WORDS), mark.end(), skip(text, line_break, " \t\n")
+
+
+SIGN_OFF = Windowed(
     r"(?:(?:Mit )?(?:freundlichen|freundliche|besten|beste|viele|vielen|liebe|liebste|herzliche|herzlichen|"
     r"schöne|sonnige|kollegiale|Freundliche|Beste|Viele|Liebe|Herzliche|Schöne|Sonnige|Kollegiale) "
     r"(?:Grüßen|Grüße|Grüssen|Grüsse|Gruß|Gruss)(?: aus [A-ZÄÖÜ]\w+)?|MfG|LG|VG|Gruß|Gruss|Grüße|Grüsse|"
     r"Best regards|Kind regards|Regards|Cheers|Bis bald|Bis dann|Beste Grüße|Danke und Gruß|Dein|Deine|"
-    r"Euer|Eure|Ihr|Ihre)[,!.]?[ \t]*(?:\n[ \t]*){1,2}"
+    r"Euer|Eure|Ihr|Ihre)[,!.]?[ \t]*(?:\n[ \t]*){1,2}",
+    _sign_off_windows,
 )
 INLINE_SIGN_OFF = NotAfter(r"(?:Gruß|Gruss|Grüße|Grüsse|LG|VG|MfG|Cheers)[,]?[ \t]+", r"[\w-]")
 _LABELS = (
@@ -66,11 +86,24 @@ _LABELS = (
     r"Von|An|Cc|CC|Bcc|From|To|Antwort an|Reply-To|Autor(?:in)?|Referent(?:in)?|Sprecher(?:in)?|"
     r"Beifahrer(?:in)?|Unfallgegner(?:in)?|Vater|Mutter|Ehemann|Ehefrau|Pflegeperson|Versicherter"
 )
+# LABEL runs only in windows around a colon or "=": a label spans at most five words before it ("Vor- und
+# Nachname lt. Bestellung:") on one line, and no attempt to match reads past a colon or "=" and the
+# blanks after it but by ending there, as no other part of the pattern takes them.
+_LABEL_MARK = re.compile(r"[:=]")
+_LABEL_WORDS = 5
+
+
+def _label_windows(text: str) -> Iterator[Window]:
+    for mark in _LABEL_MARK.finditer(text):
+        yield words_back(text, mark.start(), _LABEL_WORDS), mark.start(), skip(text, mark.end(), " \t")
+
+
 # A form label, also as a compound ("Notfallkontakt", "Kontaktperson") and with up to two words
 # before its colon ("Ansprechpartner vor Ort:", "Name lt. Bestellung:"); "Name=" in web forms.
-LABEL = re.compile(
+LABEL = Windowed(
     rf"(?<![\w-])(?:{_LABELS}|[A-ZÄÖÜ][a-zäöüß]+(?:kontakt|partner|partnerin|person))"
-    r"(?:[ \t]+(?:vor|lt\.|laut|gem\.|gemäß|des|der|im|am|bei|zur|zum|[A-ZÄÖÜ][\w.]*)){0,2}?[ \t]*[:=][ \t]*"
+    r"(?:[ \t]+(?:vor|lt\.|laut|gem\.|gemäß|des|der|im|am|bei|zur|zum|[A-ZÄÖÜ][\w.]*)){0,2}?[ \t]*[:=][ \t]*",
+    _label_windows,
 )
 # The speaker of a chat line: "Anna: ...", "[14:05] Anna: ...". Only known first names count there.
 CHAT_SPEAKER = re.compile(rf"^[ \t]*(?:\[[^\]\n]{{1,24}}\][ \t]*)?(?P<name>{NAME_TOKEN}):[ \t]", re.MULTILINE)

@@ -17,7 +17,9 @@ from gateway.privacy.recognizers.base import is_reference_number, preceded_by
 _REGIONS = ("DE", "AT", "CH")
 # From the first "+", "(" or a leading zero over digits and the separators people type.
 # A number preceded by "digit + space" is the middle of a digit group (an IBAN, a card), not a phone.
-_CANDIDATE = re.compile(r"(?:\+|\((?=\s?[+0])|(?<![\w.,/])(?<!\d )0)[\d \t()/.\-–]{5,}")
+# The lookbehinds stand after the "0" (hence the "0" inside them), so that every alternative starts with
+# a literal character and re can skip straight to "+", "(" and "0": the same matches, found faster.
+_CANDIDATE = re.compile(r"(?:\+|\((?=\s?[+0])|0(?<![\w.,/]0)(?<!\d 0))[\d \t()/.\-–]{5,}")
 # Extensions phonenumbers does not read ("Durchwahl 12", "DW -12"); the contract includes them.
 _EXTENSION = re.compile(
     r"[ \t]*(?:Durchwahl|Durchw\.|DW|App\.|Apparat|Nebenstelle|ext\.?|Ext\.?|x)[ \t.:-]*\d{1,5}"

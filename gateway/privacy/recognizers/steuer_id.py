@@ -10,8 +10,9 @@ from stdnum.de import idnr
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
 
-# Eleven digits, first not zero, compact or with single spaces/dots/slashes between digit groups.
-_CANDIDATE = re.compile(r"(?<![\d+/.,-])[1-9](?:[ ./]?\d){10}(?![\d]|[.,/-]\d)")
+# Eleven digits, first not zero, compact or with single spaces/dots/slashes between digit groups. The
+# lookbehind stands after the first digit so that re can skip straight to digits (same matches).
+_CANDIDATE = re.compile(r"[1-9](?<![\d+/.,-].)(?:[ ./]?\d){10}(?![\d]|[.,/-]\d)")
 _SEPARATORS = re.compile(r"[ ./]")
 _CONTEXT = re.compile(
     r"(?:steuer|st\.?-?id|idnr|id-nr|identifikationsnummer|tin\b|steuerliche)", re.IGNORECASE

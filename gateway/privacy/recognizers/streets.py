@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from gateway.privacy.recognizers.scanning import NotAfter, Window
 
 _UPPER = "A-ZÄÖÜ"
 _WORD = r"[\wäöüß]"
 # Suffixes that make a word a street on their own ("Hauptstraße", "Lindenweg", "Karl-Marx-Allee").
-_STRONG = (
-    r"straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|graben|"
-    r"wall|zeile|kai|promenade|stieg|twiete|gässli|gässle|stiege|gassl"
+_STRONG_WORDS = (
+    "straße strasse str. weg allee platz gasse ring damm ufer chaussee steig pfad markt graben "
+    "wall zeile kai promenade stieg twiete gässli gässle stiege gassl"
 )
+STRONG_SUFFIXES = tuple(_STRONG_WORDS.split())
+_STRONG = "|".join(map(re.escape, STRONG_SUFFIXES))
 # Suffixes that also end ordinary words and place names ("Heidelberg", "Bahnhof"): a street only
 # when an address follows or is announced.
-_WEAK = (
-    r"berg|feld|dorf|au|tor|park|garten|grund|kamp|winkel|hang|höhe|anger|bogen|hof|acker|wiese|rain|"
-    r"siedlung|brücke|hain|heide|stein|blick|horst|busch|moor|stra[sß]e"
+_WEAK_WORDS = (
+    "berg feld dorf au tor park garten grund kamp winkel hang höhe anger bogen hof acker wiese rain "
+    "siedlung brücke hain heide stein blick horst busch moor strase straße"
 )
+WEAK_SUFFIXES = tuple(_WEAK_WORDS.split())
+_WEAK = "|".join(map(re.escape, WEAK_SUFFIXES))
 # A number with an optional letter, then up to three more parts: ranges ("10-12") and the Austrian
 # staircase/door parts ("21/2/14", "164-166/2/9"). Only spaces and tabs inside: a line break ends it.
 _LETTER = r"(?:[ \t]?[a-zA-Z](?![\wäöüß]))?"
@@ -38,6 +45,8 @@ _ADJECTIVE = (
     rf"(?:[{_UPPER}]{_WORD}+er|Alte|Neue|Hohe|Lange|Breite|Kurze|Obere|Untere|Große|Kleine|Schöne|Grüne|"
     rf"Alter|Neuer|Hoher|Langer|Breiter|Oberer|Unterer|Großer|Kleiner)"
 )
+# "Straße des 17. Juni": the only strong form without a suffix right before the house number.
+_OF_FORM_HEADS = ("Straße ", "Platz ", "Allee ", "Ufer ", "Ring ")
 _OF_FORM = (
     rf"(?:Straße|Platz|Allee|Ufer|Ring) (?:der|des|am|an der|zum|zur|vom) (?:\d{{1,2}}\. )?[{_UPPER}]{_WORD}+"
 )
@@ -68,12 +77,52 @@ STRONG_STREET = re.compile(
     rf"(?<![\wäöüß-])(?P<street>{_HYPHENATED}|{_JOINED}|{_ADJECTIVE} {_SEPARATE_WORD}|{_OF_FORM})\s?{_HOUSE_NUMBER}"
 )
 WEAK_STREET = re.compile(rf"(?<![\wäöüß-])(?P<street>{_JOINED_WEAK})\s?{_HOUSE_NUMBER}")
-PREFIX_STREET = re.compile(
-    rf"(?<![\wäöüß-])(?P<street>{_PREFIX} (?!{_NOT_AFTER_PREFIX})[{_UPPER}]{_WORD}+(?:[- ][{_UPPER}]{_WORD}+)?)"
-    rf"\s{_HOUSE_NUMBER}"
+PREFIX_STREET = NotAfter(
+    rf"(?P<street>{_PREFIX} (?!{_NOT_AFTER_PREFIX})[{_UPPER}]{_WORD}+(?:[- ][{_UPPER}]{_WORD}+)?)"
+    rf"\s{_HOUSE_NUMBER}",
+    r"[\wäöüß-]",
 )
+_LONGEST_SUFFIX = max(map(len, STRONG_SUFFIXES + WEAK_SUFFIXES))
+_HOUSE_NUMBER_FIRST = "123456789"
 
 
 def is_everyday_compound(street: str) -> bool:
     """Tell whether a suffix match is an ordinary word such as ``Parkplatz`` rather than a street."""
     return _NOT_STREET.search(street) is not None and "-" not in street and " " not in street
+
+
+def street_windows(text: str, number_starts: Iterable[int]) -> tuple[list[Window], list[Window]]:
+    """Windows (see :func:`~gateway.privacy.recognizers.scanning.finditer_windows`) of STRONG_STREET and
+    WEAK_STREET in ``text``, given where its runs of digits start.
+
+    Their matches end in a street suffix, at most one whitespace character and a house number; the
+    street before holds at most one space (weak ones none), so it starts after the second (first)
+    space before the suffix. The "Straße des 17. Juni" form starts with its head word instead.
+    """
+    strong: list[Window] = []
+    weak: list[Window] = []
+    for start in number_starts:
+        if text[start] not in _HOUSE_NUMBER_FIRST:
+            continue
+        end = start - 1 if start > 0 and text[start - 1].isspace() else start
+        word_end = text[max(0, end - _LONGEST_SUFFIX) : end].lower()
+        if word_end.endswith(STRONG_SUFFIXES):
+            strong.append((_after_spaces(text, end, 2), start, len(text)))
+        if word_end.endswith(WEAK_SUFFIXES):
+            weak.append((_after_spaces(text, end, 1), start, len(text)))
+    for head in _OF_FORM_HEADS:
+        at = text.find(head)
+        while at >= 0:
+            strong.append((at, at + 1, len(text)))
+            at = text.find(head, at + 1)
+    return strong, weak
+
+
+def _after_spaces(text: str, end: int, count: int) -> int:
+    """The offset after the ``count``-th space before ``end`` (0 when there are fewer)."""
+    pos = end
+    for _ in range(count):
+        pos = text.rfind(" ", 0, pos)
+        if pos < 0:
+            return 0
+    return pos + 1

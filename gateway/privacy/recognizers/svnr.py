@@ -12,11 +12,12 @@ from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
 
 # Area (2 digits), birth date DDMMYY, initial of the birth name, serial (2 digits), check digit.
+# The lookbehinds stand after the first digit so that re can skip straight to digits (same matches).
 _GERMAN = re.compile(
-    r"(?<![\w])(?P<area>\d{2}) ?(?P<date>(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}) ?"
+    r"(?P<area>\d(?<!\w.)\d) ?(?P<date>(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}) ?"
     r"(?P<letter>[A-Z]) ?(?P<serial>\d{2})(?P<check>\d)(?![\w])"
 )
-_AUSTRIAN = re.compile(r"(?<![\w])\d{4} ?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}(?![\w])")
+_AUSTRIAN = re.compile(r"\d(?<!\w.)\d{3} ?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}(?![\w])")
 _AT_CONTEXT = re.compile(r"(?:sv-?n|sozialversicherung|versicherungsnummer|svnr|sv-nummer)", re.IGNORECASE)
 _WEIGHTS = (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)
 

@@ -9,11 +9,16 @@ from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat
 
 from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.scanning import NotAfter
 
-_CANDIDATE = re.compile(
-    r"(?<![\w-])(?:CHE[- ]?\d{3}\.?\d{3}\.?\d{3}(?: ?(?:MWST|TVA|IVA))?"
-    r"|ATU ?\d{8}|DE ?\d{3} ?\d{3} ?\d{3}|(?:AT|BE|BG|CY|CZ|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|"
-    r"RO|SE|SI|SK)[0-9A-Z]{8,12})(?![\w-])"
+_OTHER_EU_CODES = "AT BE BG CY CZ DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
+# Every alternative starts with a literal letter (the other EU countries are spelled out one by one),
+# which lets NotAfter's search skip straight to them.
+_CANDIDATE = NotAfter(
+    r"(?:CHE[- ]?\d{3}\.?\d{3}\.?\d{3}(?: ?(?:MWST|TVA|IVA))?|ATU ?\d{8}|DE ?\d{3} ?\d{3} ?\d{3}|"
+    + "|".join(f"{country}[0-9A-Z]{{8,12}}" for country in _OTHER_EU_CODES.split())
+    + r")(?![\w-])",
+    r"[\w-]",
 )
 
 

@@ -1,0 +1,130 @@
+"""Faster ways to run a pattern over a text that find exactly the matches ``finditer`` would.
+
+A pattern that begins with a lookbehind, a repeat or an optional group is attempted at every position of
+the text; ``re`` skips ahead quickly only when a pattern begins with a character, a character class or
+alternatives that each begin with a literal. Each scanner here keeps the pattern's matches and spends
+its time only where a match can start.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+
+class NotAfter:
+    """A pattern that must not start right after a character of a class: ``(?<![class])body``, found faster.
+
+    ``re`` skips quickly to the places where a pattern can start only when the pattern begins with a
+    character, a character class or alternatives that each begin with a literal; a leading lookbehind
+    makes it attempt a match at every position. So ``body`` is searched alone and the lookbehind is
+    checked on each match; after a rejected match the search resumes one character later, which yields
+    exactly the matches of the lookbehind pattern.
+    """
+
+    def __init__(self, body: str, not_after: str, flags: int = 0) -> None:
+        """Compile the pattern.
+
+        Args:
+            body: The pattern without its leading lookbehind.
+            not_after: The character class the match must not follow, such as ``[\\w-]``.
+            flags: ``re`` flags for ``body``.
+        """
+        self.body = re.compile(body, flags)
+        self._rejects = re.compile(not_after)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Yield the non-overlapping matches in ``text``, as ``re.finditer`` with the lookbehind would."""
+        pos = 0
+        while (match := self.body.search(text, pos)) is not None:
+            start = match.start()
+            if start > 0 and self._rejects.match(text, start - 1):
+                pos = start + 1
+                continue
+            yield match
+            pos = match.end()
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        """Match at ``pos`` only, with the lookbehind."""
+        if pos > 0 and self._rejects.match(text, pos - 1):
+            return None
+        return self.body.match(text, pos)
+
+
+# (earliest, position, stop): a window of finditer_windows.
+Window = tuple[int, int, int]
+
+
+def finditer_windows(
+    pattern: re.Pattern[str], text: str, windows: Iterable[Window]
+) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern.finditer(text)``, for a pattern slow to run over a whole text.
+
+    Each match must hold a window that is cheap to find (a house number after a street suffix, the colon
+    after a form label): it starts at the window's ``earliest`` or later and before its ``position``.
+    So no match can start between the end of the previous match and the next window, and each search
+    begins at the first place a match can start. It ends at the window's ``stop``, and so it must not
+    matter to any attempt to match that starts before ``stop`` whether the text ends there (``len(text)``
+    always does).
+
+    Args:
+        pattern: The compiled pattern.
+        text: The text.
+        windows: ``(earliest, position, stop)`` triples with ``position <= stop``, in any order; every
+            match must have one with ``earliest <= match.start() < position``.
+    """
+    ordered = sorted(windows, key=lambda window: window[1])
+    # The lowest earliest start of this window and all later ones: a match holding a later window
+    # may start before this one's earliest start.
+    floors = [earliest for earliest, _, _ in ordered]
+    for index in range(len(floors) - 2, -1, -1):
+        floors[index] = min(floors[index], floors[index + 1])
+    pos = index = 0
+    while index < len(ordered):
+        _, position, stop = ordered[index]
+        match = pattern.search(text, max(pos, floors[index]), stop) if position > pos else None
+        if match is None:
+            index += 1  # no match starts before this window's stop
+            continue
+        yield match
+        pos = match.end()
+
+
+class Windowed:
+    """A pattern searched only in the windows (see :func:`finditer_windows`) a function finds for a text."""
+
+    def __init__(self, pattern: str, windows: Callable[[str], Iterable[Window]]) -> None:
+        """Compile the pattern.
+
+        Args:
+            pattern: The pattern.
+            windows: Finds the windows of a text; every match must hold one.
+        """
+        self.pattern = re.compile(pattern)
+        self._windows = windows
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Yield the non-overlapping matches in ``text``, as ``re.finditer`` would."""
+        return finditer_windows(self.pattern, text, self._windows(text))
+
+
+def words_back(text: str, pos: int, count: int) -> int:
+    """Where the ``count``-th word before ``pos`` on its line starts (the line's start if it has fewer).
+
+    Words are runs of characters other than blanks and line breaks; a word that ``pos`` stands inside or
+    right after counts as the first.
+    """
+    line_start = text.rfind("\n", 0, pos) + 1
+    for _ in range(count):
+        while pos > line_start and text[pos - 1] in " \t":
+            pos -= 1
+        while pos > line_start and text[pos - 1] not in " \t":
+            pos -= 1
+    return pos
+
+
+def skip(text: str, pos: int, chars: str) -> int:
+    """The offset of the first character at or after ``pos`` that is not one of ``chars``."""
+    while pos < len(text) and text[pos] in chars:
+        pos += 1
+    return pos
