@@ -185,7 +185,7 @@ class PersonRecognizer:
     def _surname_before(self, text: str, start: int) -> int | None:
         """``Zielińska, Ewa``: a capitalised word and a comma before a first name is its surname."""
         lookback = max(0, start - 40)
-        if not _ends_with(text, lookback, start, ","):
+        if not _before(text, lookback, start)[0].endswith(","):
             return None
         match = rules.SURNAME_COMMA.search(text, lookback, start)
         if match is None:
@@ -246,30 +246,28 @@ def _is_name_word(word: str) -> bool:
 
 def _after_article(text: str, start: int) -> bool:
     lookback = max(0, start - 10)
-    return (
-        _ends_with(text, lookback, start, "")
-        and rules.ARTICLE_BEFORE.search(text, lookback, start) is not None
-    )
+    _, blank = _before(text, lookback, start)
+    return blank and rules.ARTICLE_BEFORE.search(text, lookback, start) is not None
 
 
 def _is_organisation(text: str, start: int, end: int) -> bool:
     if rules.ORG_SUFFIX.match(text, end):
         return True
     lookback = max(0, start - 25)
+    kept, blank = _before(text, lookback, start)
     return (
-        _ends_with(text, lookback, start, "") and rules.ORG_PREFIX.search(text, lookback, start) is not None
+        blank
+        and kept.endswith(rules.ORG_PREFIX_ENDINGS)
+        and rules.ORG_PREFIX.search(text, lookback, start) is not None
     )
 
 
-def _ends_with(text: str, lookback: int, start: int, tail: str) -> bool:
-    """Whether ``text[lookback:start]`` can end in ``tail`` and then ``[ \\t]*$``, with at least one blank
-    when ``tail`` is empty: a cheap test before the patterns that look back from a word and end so.
+def _before(text: str, lookback: int, start: int) -> tuple[str, bool]:
+    """``text[lookback:start]`` without trailing blanks, and whether it had any: for a cheap test before
+    the patterns that look back from a word and end in blanks and ``$``.
 
     ``$`` also matches before a line break that ends the searched text, as in ``"der \\nKoch"``.
     """
-    before = text[lookback:start]
-    before = before.removesuffix("\n")
+    before = text[lookback:start].removesuffix("\n")
     kept = before.rstrip(" \t")
-    if not tail:
-        return len(kept) < len(before)
-    return kept.endswith(tail)
+    return kept, len(kept) < len(before)

@@ -47,8 +47,8 @@ GREETING = NotAfter(
 )
 # SIGN_OFF is slow to run over a whole text, so it runs only in windows (see scanning.finditer_windows)
 # around the words every sign-off holds (add one here when adding a sign-off without any of them). A
-# sign-off spans at most three words ("Mit freundlichen Grüßen", "Danke und Gruß") and ends after its
-# line break, taking the indentation and blank lines that follow.
+# sign-off spans at most three words ("Mit freundlichen Grüßen", "Grüßen aus Berlin") and ends its
+# line, taking the line break and the indentation and blank lines that follow.
 _SIGN_OFF_MARK = re.compile(
     r"Gru|Grü|MfG|LG|VG|Best regards|Kind regards|Regards|Cheers|Bis |Dein|Euer|Eure|Ihr"
 )
@@ -60,6 +60,8 @@ def _sign_off_windows(text: str) -> Iterator[Window]:
         line_break = text.find("\n", mark.end())
         if line_break < 0:
             return
+        if len(text[mark.start() : line_break].split(None, _SIGN_OFF_WORDS)) > _SIGN_OFF_WORDS:
+            continue  # more words follow on the line than a sign-off holds
         yield words_back(text, mark.start(), _SIGN_OFF_WORDS), mark.end(), skip(text, line_break, " \t\n")
 
 
@@ -126,19 +128,33 @@ ORG_SUFFIX = re.compile(
     rf"(?:[ \t]*(?:&|und)[ \t]*[{_UPPER}][{_LOWER}-]+)?[ \t]*(?:{_LEGAL_FORM}|"
     rf"[{_UPPER}]?[{_LOWER}-]*(?i:{_BUSINESS}))(?![{_LOWER}])"
 )
+_ORG_WORDS = (
+    "Firma Fa. Bäckerei Metzgerei Fleischerei Autohaus Kanzlei Hotel Gasthaus Gasthof Restaurant Café Cafe "
+    "Apotheke Verlag Stiftung Brauerei Weingut Buchhandlung Modehaus Möbelhaus Haus Pension Klinik "
+    "Praxisgemeinschaft Malerbetrieb Schreinerei Tischlerei Elektro Sanitär Friseur Salon Marke Produkt"
+)
+# compounds that name a business ("Friseursalon", "Hausverwaltung", "Energieversorgung")
+_ORG_COMPOUND_ENDS = (
+    "salon bäckerei metzgerei schreinerei tischlerei betrieb verwaltung versorgung gesellschaft werkstatt "
+    "studio handel service"
+)
+# a place: "Sankt Johann", "St. Leonhard", "Bad Ischl"
+_PLACE_WORDS = "Sankt St. Bad"
+
+
+def _alternatives(words: str) -> str:
+    return "|".join(map(re.escape, words.split()))
+
+
 ORG_PREFIX = re.compile(
-    r"(?:Firma|Fa\.|Bäckerei|Metzgerei|Fleischerei|Autohaus|Kanzlei|Hotel|Gasthaus|Gasthof|Restaurant|Café|"
-    r"Cafe|Apotheke|Verlag|Stiftung|Brauerei|Weingut|Buchhandlung|Modehaus|Möbelhaus|Haus|Pension|Klinik|"
-    r"Praxisgemeinschaft|Malerbetrieb|Schreinerei|Tischlerei|Elektro|Sanitär|Friseur|Salon|Marke|Produkt|"
-    # compounds that name a business ("Friseursalon", "Hausverwaltung", "Energieversorgung")
-    r"[A-ZÄÖÜ][a-zäöüß]*(?:salon|bäckerei|metzgerei|schreinerei|tischlerei|betrieb|verwaltung|"
-    r"versorgung|gesellschaft|werkstatt|studio|handel|service)|"
-    # a place: "Sankt Johann", "St. Leonhard", "Bad Ischl"
-    r"Sankt|St\.|Bad|"
+    rf"(?:{_alternatives(_ORG_WORDS)}|[A-ZÄÖÜ][a-zäöüß]*(?:{_alternatives(_ORG_COMPOUND_ENDS)})|"
+    rf"{_alternatives(_PLACE_WORDS)}|"
     # the second name of a firm: "Holzinger & Haid Steuerberater"
     rf"[{_UPPER}][{_LOWER}-]+[ \t]*&)"
     r"[ \t]+$"
 )
+# What every ORG_PREFIX match ends in before its blanks: a cheap test before the search.
+ORG_PREFIX_ENDINGS = tuple(f"{_ORG_WORDS} {_ORG_COMPOUND_ENDS} {_PLACE_WORDS} &".split())
 # Words that precede a common noun, not a name ("der Koch", "ein Schneider").
 ARTICLE_BEFORE = re.compile(
     r"(?<![\w-])(?:der|die|das|des|dem|den|ein|eine|einen|einem|einer|eines|kein|keine|unser|unsere|unseren|"

@@ -109,18 +109,14 @@ class Windowed:
 
 
 def words_back(text: str, pos: int, count: int) -> int:
-    """Where the ``count``-th word before ``pos`` on its line starts (the line's start if it has fewer).
+    """A place at or before the start of the ``count``-th word before ``pos`` on its line.
 
-    Words are runs of characters other than blanks and line breaks; a word that ``pos`` stands inside or
-    right after counts as the first.
+    Words are separated by whitespace; a word that ``pos`` stands inside or right after counts as the
+    first. The line's start when it has fewer words.
     """
     line_start = text.rfind("\n", 0, pos) + 1
-    for _ in range(count):
-        while pos > line_start and text[pos - 1] in " \t":
-            pos -= 1
-        while pos > line_start and text[pos - 1] not in " \t":
-            pos -= 1
-    return pos
+    parts = text[line_start:pos].rsplit(None, count)
+    return line_start if len(parts) <= count else line_start + len(parts[0])
 
 
 def skip(text: str, pos: int, chars: str) -> int:

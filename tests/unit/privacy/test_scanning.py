@@ -70,11 +70,17 @@ def test_windowed_search_without_windows_finds_nothing():
 
 
 @pytest.mark.parametrize(
-    ("pos", "count", "start"),
-    [(18, 1, 14), (16, 1, 14), (18, 2, 9), (18, 5, 9), (8, 1, 5), (8, 2, 0)],
+    ("pos", "count", "word_start"),
+    [(18, 1, 14), (16, 1, 14), (18, 2, 9), (8, 1, 5)],
 )
-def test_words_back_counts_words_on_the_line(pos, count, start):
-    assert words_back("Herr Max\nxy \t Name:", pos, count) == start  # never back past a line break
+def test_words_back_reaches_the_start_of_the_counted_word(pos, count, word_start):
+    found = words_back("Herr Max\nxy \t Name:", pos, count)
+    assert found <= word_start and "Herr Max\nxy \t Name:"[found:word_start].strip() == ""
+
+
+@pytest.mark.parametrize(("pos", "count"), [(18, 5), (8, 2)])
+def test_words_back_stops_at_the_line_start(pos, count):
+    assert words_back("Herr Max\nxy \t Name:", pos, count) == (9 if pos > 8 else 0)
 
 
 _LINES = (
