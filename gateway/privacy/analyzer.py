@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers import Recognizer, default_recognizers
+from gateway.privacy.result_cache import DEFAULT_MAX_ENTRIES, ResultCache
 
 CORE_TYPES = frozenset({"PERSON", "EMAIL", "PHONE", "IBAN", "STEUER_ID", "KFZ", "ADDRESS"})
 OPTIONAL_TYPES = frozenset({"DATE_OF_BIRTH", "CREDIT_CARD", "VAT_ID", "BIC", "SVNR"})
@@ -18,16 +19,22 @@ class Analyzer:
     """Detects German personal data. Build once: everything is compiled at construction."""
 
     def __init__(
-        self, recognizers: Sequence[Recognizer] | None = None, min_score: float = DEFAULT_MIN_SCORE
+        self,
+        recognizers: Sequence[Recognizer] | None = None,
+        min_score: float = DEFAULT_MIN_SCORE,
+        cache_size: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         """Build the analyzer.
 
         Args:
             recognizers: The recognizers to run; the default set when omitted.
             min_score: Entities scored below this are dropped.
+            cache_size: How many results of recent texts to keep (see :mod:`gateway.privacy.result_cache`);
+                0 analyses every text afresh, as benchmarks of detection speed need.
         """
         self._recognizers = tuple(recognizers) if recognizers is not None else default_recognizers()
         self._min_score = min_score
+        self._cache = ResultCache(cache_size)
 
     def detect(self, text: str, types: frozenset[str] | None = None) -> list[Entity]:
         """Find the entities in ``text``.
@@ -37,8 +44,18 @@ class Analyzer:
             types: Only these entity types; all types when ``None``.
 
         Returns:
-            Non-overlapping entities sorted by start offset.
+            Non-overlapping entities sorted by start offset, in a new list the caller may change.
         """
+        key = self._cache.key(text, types)
+        cached = self._cache.get(key) if key is not None else None
+        if cached is not None:
+            return list(cached)
+        entities = self._detect(text, types)
+        if key is not None:
+            self._cache.put(key, tuple(entities))
+        return entities
+
+    def _detect(self, text: str, types: frozenset[str] | None) -> list[Entity]:
         candidates: list[Entity] = []
         for recognizer in self._recognizers:
             if types is not None and not (recognizer.types & types):
