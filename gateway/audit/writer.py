@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.audit import anchors
 from gateway.audit.chain import chain_hash
@@ -67,6 +67,10 @@ def _retrieve(future: asyncio.Future[None]) -> None:
 class AuditWriter:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], options: WriterOptions | None = None) -> None:
         self._sessions = sessions
+        self._engine: AsyncEngine = sessions.kw["bind"]
+        # Batches are appended on one connection kept for the writer: no pool checkout, reset and ping per
+        # batch, which at concurrency 1 (a batch per request) was a large share of the audit log's CPU.
+        self._connection: AsyncConnection | None = None
         self._options = options or WriterOptions()
         self._queue: list[PendingRecord] = []
         self._wake = asyncio.Event()
@@ -112,10 +116,12 @@ class AuditWriter:
             return True
         del self._queue[: len(batch)]
         try:
-            async with self._sessions() as session, session.begin():
-                await self._append(session, batch)
+            connection = await self._connect()
+            async with connection.begin():
+                await self._append(connection, batch)
         except Exception:  # any database failure: keep the records, fail the waiting requests
             log.exception("audit write failed; will retry", extra={"records": len(batch)})
+            await self._disconnect()  # the next batch starts on a fresh (pre-pinged) connection
             for pending in batch:
                 if pending.done is not None and not pending.done.done():
                     pending.done.set_exception(_unavailable())
@@ -124,13 +130,28 @@ class AuditWriter:
             return False
         except BaseException:  # cancelled mid-commit: keep the records for the shutdown drain
             self._queue[:0] = batch
+            await self._disconnect()
             raise
         for pending in batch:
             if pending.done is not None and not pending.done.done():
                 pending.done.set_result(None)
         return True
 
-    async def _append(self, session: AsyncSession, batch: list[PendingRecord]) -> None:
+    async def _connect(self) -> AsyncConnection:
+        if self._connection is None or self._connection.closed:
+            self._connection = await self._engine.connect()
+        return self._connection
+
+    async def _disconnect(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                await connection.invalidate()  # a connection that failed mid-transaction is not reused
+                await connection.close()
+            except Exception:  # already broken: nothing more to release
+                log.debug("audit connection close failed", exc_info=True)
+
+    async def _append(self, session: audit_repo.Executor, batch: list[PendingRecord]) -> None:
         now = datetime.now(UTC)
         if not self._options.durable:
             await audit_repo.skip_commit_flush(session)
@@ -153,7 +174,7 @@ class AuditWriter:
         await audit_repo.set_head_hash(session, prev_hash)
 
     async def _content_keys(
-        self, session: AsyncSession, batch: list[PendingRecord], now: datetime
+        self, session: audit_repo.Executor, batch: list[PendingRecord], now: datetime
     ) -> dict[tuple[str, str], tuple[str, bytes]]:
         """Subject keys for the records whose tenant retains prompts; missing keys are created. Safe without
         ON CONFLICT: the head lock held by this transaction serialises every writer."""
@@ -191,6 +212,10 @@ class AuditWriter:
             while self._queue and await self.flush():
                 pass
             if not self._queue:
-                return
+                break
             await asyncio.sleep(0.2)
-        log.error("audit records could not be written at shutdown", extra={"records": len(self._queue)})
+        else:
+            log.error("audit records could not be written at shutdown", extra={"records": len(self._queue)})
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None

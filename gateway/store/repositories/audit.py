@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from gateway.store.tables import (
     AuditAnchor,
@@ -20,10 +20,13 @@ from gateway.store.tables import (
 )
 
 HEAD_ID = 1
+# The audit writer appends on its own long-lived connection (no ORM session, no pool checkout per batch); the
+# functions it uses take either.
+Executor = AsyncSession | AsyncConnection
 RECORD_COLUMNS = [c for c in AuditRecord.__table__.columns]
 
 
-async def advance_head(session: AsyncSession, count: int, now: datetime) -> tuple[int, str]:
+async def advance_head(session: Executor, count: int, now: datetime) -> tuple[int, str]:
     """Reserve `count` sequence numbers: (last sequence before them, hash of that record).
 
     The UPDATE comes first on purpose: it takes the head row's lock (PostgreSQL) or the write lock (SQLite)
@@ -44,15 +47,16 @@ async def lock_head(session: AsyncSession, now: datetime) -> tuple[int, str]:
     return await advance_head(session, 0, now)
 
 
-async def skip_commit_flush(session: AsyncSession) -> None:
+async def skip_commit_flush(session: Executor) -> None:
     """PostgreSQL: this transaction's commit returns before its WAL is flushed to disk. The record is committed
     and visible to every instance (a killed gateway loses nothing); a crash of PostgreSQL itself within
     ~3 x wal_writer_delay could lose it. No-op on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.dialect if isinstance(session, AsyncConnection) else session.get_bind().dialect
+    if dialect.name == "postgresql":
         await session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
-async def set_head_hash(session: AsyncSession, head_hash: str) -> None:
+async def set_head_hash(session: Executor, head_hash: str) -> None:
     await session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(hash=head_hash))
 
 
@@ -61,12 +65,12 @@ async def head(session: AsyncSession) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-async def insert_records(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+async def insert_records(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         await session.execute(insert(AuditRecord), list(rows))
 
 
-async def insert_contents(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+async def insert_contents(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         await session.execute(insert(AuditContent), list(rows))
 
@@ -136,7 +140,7 @@ async def delete_records_through(session: AsyncSession, seq: int) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def retaining_tenants(session: AsyncSession) -> set[str]:
+async def retaining_tenants(session: Executor) -> set[str]:
     query = select(AuditTenantSetting.tenant_id).where(AuditTenantSetting.retain_prompts.is_(True))
     return set((await session.execute(query)).scalars().all())
 
@@ -154,18 +158,19 @@ async def save_tenant_setting(session: AsyncSession, tenant_id: str, retain: boo
     await session.flush()
 
 
-async def subject_keys(session: AsyncSession, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes]]:
+async def subject_keys(session: Executor, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes]]:
     """(tenant_id, subject_hash) -> (key id, key) for the pairs that have a key."""
     wanted = set(pairs)
     if not wanted:
         return {}
     hashes = {subject for _, subject in wanted}
-    query = select(AuditSubjectKey).where(AuditSubjectKey.subject_hash.in_(hashes))
-    found = (await session.execute(query)).scalars().all()
-    return {(k.tenant_id, k.subject_hash): (k.id, k.key) for k in found if (k.tenant_id, k.subject_hash) in wanted}
+    key = AuditSubjectKey
+    query = select(key.tenant_id, key.subject_hash, key.id, key.key).where(key.subject_hash.in_(hashes))
+    found = (await session.execute(query)).all()
+    return {(tenant, subject): (key_id, value) for tenant, subject, key_id, value in found if (tenant, subject) in wanted}
 
 
-async def add_subject_keys(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+async def add_subject_keys(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         await session.execute(insert(AuditSubjectKey), list(rows))
 

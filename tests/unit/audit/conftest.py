@@ -50,6 +50,7 @@ async def append(sessions: Sessions, records: list[Settlement]) -> None:
     for record in records:
         for ack in record.acks:
             await ack
+    await writer.stop()  # releases the writer's connection
 
 
 async def sql(sessions: Sessions, statement: str, **params: object) -> None:
