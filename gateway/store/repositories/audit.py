@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from gateway.store.tables import (
@@ -26,19 +26,27 @@ Executor = AsyncSession | AsyncConnection
 RECORD_COLUMNS = [c for c in AuditRecord.__table__.columns]
 
 
+_HEAD = AuditChainHead.__table__
+# Built once: constructing a statement and its cache key costs more CPU than executing it, and the writer runs
+# these for every batch (at concurrency 1, for every request).
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(seq=_HEAD.c.seq + bindparam("count"), updated_at=bindparam("now"))
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("head_hash"))
+_INSERT_RECORDS = insert(AuditRecord.__table__)
+_INSERT_CONTENTS = insert(AuditContent.__table__)
+
+
 async def advance_head(session: Executor, count: int, now: datetime) -> tuple[int, str]:
     """Reserve `count` sequence numbers: (last sequence before them, hash of that record).
 
     The UPDATE comes first on purpose: it takes the head row's lock (PostgreSQL) or the write lock (SQLite)
     before anything is read, so concurrent writers queue here and the chain stays linear until commit.
     """
-    statement = (
-        update(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .values(seq=AuditChainHead.seq + count, updated_at=now)
-        .returning(AuditChainHead.seq, AuditChainHead.hash)
-    )
-    new_seq, prev_hash = (await session.execute(statement)).one()
+    new_seq, prev_hash = (await session.execute(_ADVANCE_HEAD, {"count": count, "now": now})).one()
     return int(new_seq) - count, str(prev_hash)
 
 
@@ -57,7 +65,7 @@ async def skip_commit_flush(session: Executor) -> None:
 
 
 async def set_head_hash(session: Executor, head_hash: str) -> None:
-    await session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(hash=head_hash))
+    await session.execute(_SET_HEAD_HASH, {"head_hash": head_hash})
 
 
 async def head(session: AsyncSession) -> tuple[int, str]:
@@ -67,12 +75,12 @@ async def head(session: AsyncSession) -> tuple[int, str]:
 
 async def insert_records(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(AuditRecord), list(rows))
+        await session.execute(_INSERT_RECORDS, list(rows))
 
 
 async def insert_contents(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(AuditContent), list(rows))
+        await session.execute(_INSERT_CONTENTS, list(rows))
 
 
 async def records_from(
