@@ -138,7 +138,7 @@ class Pipeline:
         """A cached (scrubbed) answer restored with THIS request's vault: the model only ever saw placeholders,
         so the same scrubbed prompt gets the same answer, filled with this request's own values."""
         answer, hit = lookup.answer, lookup.hit
-        assert answer is not None and hit is not None
+        assert answer is not None and hit is not None  # nosec B101 # type narrowing: only called on a hit
         candidate = next(c for c in plan.candidates if c.model.name == answer.model)  # lookup checked it is there
         response = answer.response(new_response_id(), int(time.time()))
         self._privacy.restore_response(response, vault)

@@ -112,7 +112,7 @@ class Settler:
     @staticmethod
     def _row(record: Settlement, cost: Cost) -> dict[str, Any]:
         tenant = record.tenant
-        assert tenant is not None
+        assert tenant is not None  # nosec B101 # type narrowing: only requests with a tenant are settled
         model = record.candidate.model.name if record.candidate else record.requested_model
         return {
             "request_id": record.request_id[:128],  # client-chosen: must fit its column, or the batch fails

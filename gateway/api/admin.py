@@ -88,7 +88,7 @@ async def create_key(body: KeyCreate, request: Request) -> Response:
             tenant.monthly_token_budget = body.monthly_token_budget
         created = await key_service.mint_key(session, tenant.id, options)
         record = await session.get(ApiKey, created.key_id)
-        assert record is not None
+        assert record is not None  # nosec B101 # type narrowing: the key was just written in this session
         return JSONResponse({**key_json(record), "key": created.key}, status_code=201)
 
 
@@ -115,7 +115,7 @@ async def rotate_key(key_id: str, request: Request) -> Response:
         if created is None:
             raise NotFoundError(f"No key with id '{key_id}'.", code="key_not_found")
         record = await session.get(ApiKey, created.key_id)
-        assert record is not None
+        assert record is not None  # nosec B101 # type narrowing: the key was just written in this session
         return JSONResponse({**key_json(record), "key": created.key, "replaces": key_id}, status_code=201)
 
 

@@ -4,7 +4,7 @@ anchors, pruning, and the per-tenant prompt-retention setting. Every route requi
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict
@@ -20,8 +20,17 @@ from gateway.store.repositories import audit as audit_repo
 
 router = APIRouter(prefix="/admin/audit", dependencies=[Depends(require_admin)])
 
+
+class _IdBounds(TypedDict):
+    """Keyword arguments of `Query`/`Path`, typed so mypy checks them against those signatures."""
+
+    min_length: int
+    max_length: int
+    pattern: str
+
+
 # Tenant ids are generated hex; anything else cannot name a tenant and must not reach SQL or a header.
-TENANT = {"min_length": 1, "max_length": 64, "pattern": r"^[A-Za-z0-9_-]+$"}
+TENANT: _IdBounds = {"min_length": 1, "max_length": 64, "pattern": r"^[A-Za-z0-9_-]+$"}
 MAX_SEQ = 2**62
 
 

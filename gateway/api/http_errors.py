@@ -41,17 +41,17 @@ class _StatusError(GatewayError):
 
 def install_error_handlers(app: FastAPI) -> None:
     async def on_gateway_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, GatewayError)
+        assert isinstance(exc, GatewayError)  # nosec B101 # type narrowing: registered for this class only
         return error_response(request, exc)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
+        assert isinstance(exc, RequestValidationError)  # nosec B101 # type narrowing, as above
         first = exc.errors()[0] if exc.errors() else {}
         param = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
         return error_response(request, InvalidRequestError(f"Invalid request: {first.get('msg', '')}", param=param))
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
+        assert isinstance(exc, StarletteHTTPException)  # nosec B101 # type narrowing, as above
         if exc.status_code == 404:
             return error_response(request, NotFoundError(f"Unknown route {request.method} {request.url.path}."))
         return error_response(request, _StatusError(exc.status_code, str(exc.detail)))

@@ -104,7 +104,7 @@ class ResponseCache:
 
     async def _find(self, found: CacheLookup, targets: Sequence[str]) -> None:
         keys = found.keys
-        assert keys is not None
+        assert keys is not None  # nosec B101 # type narrowing: lookup() sets the keys before it calls _find
         found.status = "miss"
         answer = await self._read(found.tenant_id, keys.exact, targets, None)
         if answer is not None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
 from collections import deque
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware

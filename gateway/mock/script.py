@@ -58,7 +58,7 @@ def count_tokens(text: str) -> int:
 
 def _sample_value(schema: dict[str, Any]) -> Any:
     kind = schema.get("type")
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0]
     if kind in ("integer", "number"):
         return 1

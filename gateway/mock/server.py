@@ -6,7 +6,7 @@ import asyncio
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Literal, Self
 
 import uvicorn
 
@@ -20,7 +20,10 @@ def _loopback_socket() -> socket.socket:
     return sock
 
 
-def _server(app: Any, lifespan: str = "off") -> uvicorn.Server:
+Lifespan = Literal["auto", "on", "off"]
+
+
+def _server(app: Any, lifespan: Lifespan = "off") -> uvicorn.Server:
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan=lifespan, timeout_graceful_shutdown=1
     )
@@ -34,7 +37,7 @@ class MockServer:
     this way, with `lifespan="on"`.
     """
 
-    def __init__(self, app: Any, lifespan: str = "off") -> None:
+    def __init__(self, app: Any, lifespan: Lifespan = "off") -> None:
         self.app = app
         self._sock = _loopback_socket()
         self.port: int = self._sock.getsockname()[1]
@@ -45,7 +48,7 @@ class MockServer:
     def _run(self) -> None:
         asyncio.run(self._server.serve(sockets=[self._sock]))
 
-    def start(self) -> MockServer:
+    def start(self) -> Self:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -59,7 +62,7 @@ class MockServer:
         self._server.force_exit = True
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> MockServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -112,7 +112,7 @@ async def iter_sse(response: httpx.Response) -> AsyncIterator[SSEMessage]:
         if line.startswith(":"):
             continue
         name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
+        value = value.removeprefix(" ")
         if name == "event":
             event = value
         elif name == "data":

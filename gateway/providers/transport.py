@@ -8,7 +8,6 @@ aiohttp's exceptions are mapped to httpx's, so `map_transport_errors` sees one f
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 
@@ -22,7 +21,7 @@ def _map_aiohttp_errors() -> Iterator[None]:
         yield
     except aiohttp.ConnectionTimeoutError as exc:
         raise httpx.ConnectTimeout(str(exc)) from exc
-    except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+    except (aiohttp.ServerTimeoutError, TimeoutError) as exc:
         raise httpx.ReadTimeout(str(exc) or "read timed out") from exc
     except aiohttp.ClientConnectorError as exc:
         raise httpx.ConnectError(str(exc)) from exc

@@ -63,7 +63,7 @@ class RetryPolicy:
             wait = error.retry_after
         else:
             base = self.backoff * 2**retry
-            wait = base + random.uniform(0, base / 2)  # jitter spreads retries out; not cryptography
+            wait = base + random.uniform(0, base / 2)  # nosec B311 # jitter spreads retries; not cryptography
         return wait if wait <= self.max_wait else None
 
 
@@ -123,7 +123,7 @@ class Dispatcher:
         self, candidates: list[Candidate], call: Callable[[Candidate], Awaitable[T]]
     ) -> tuple[T, Candidate, int]:
         """Try `candidates` in order under the retry policy and the breakers; the first answer wins."""
-        assert candidates, "dispatch needs at least one candidate"
+        assert candidates, "dispatch needs at least one candidate"  # nosec B101 # a plan is never empty
         run = _Run(list(candidates))
         while run.queue and run.attempts < self._policy.max_attempts:
             candidate = run.queue.pop(0)

@@ -92,7 +92,7 @@ class LedgerWriter:
             async with self._sessions() as session, session.begin():
                 await usage_repo.insert_rows(session, rows)
                 await key_repo.touch_keys(session, last_used)
-        except Exception:  # noqa: BLE001 - any database failure: keep the rows, retry next flush
+        except Exception:  # any database failure: keep the rows, retry next flush
             log.exception("ledger write failed; will retry", extra={"rows": len(rows)})
             self._rows[:0] = rows
             for key_id, moment in last_used.items():

@@ -63,7 +63,7 @@ def _tenant_entry(tenant_id: str) -> dict[str, Any]:
         "completion_tokens": 0,
         "total_tokens": 0,
         "cost_eur": 0.0,
-        "monthly_token_budget": None,
+        "monthly_token_budget": None,  # nosec B105 # a budget in tokens, not a credential
         "budget_used_percent": None,
         "by_model": [],
     }

@@ -43,7 +43,7 @@ def mocks() -> Iterator[dict[str, MockServer]]:
 async def adapter(request: pytest.FixtureRequest, mocks: dict[str, MockServer]) -> Provider:  # type: ignore[misc]
     kind = request.param
     protocol, suffix = MOCK_PROTOCOL[kind]
-    httpx.delete(mocks[protocol].url + "/_mock/faults")
+    httpx.delete(mocks[protocol].url + "/_mock/faults")  # noqa: ASYNC210  the mock serves from its own thread, so a blocking call cannot stall it
     config = ProviderConfig(
         name=kind, kind=kind, base_url=mocks[protocol].url + suffix, api_key="k", read_timeout=0.5
     )
@@ -51,7 +51,7 @@ async def adapter(request: pytest.FixtureRequest, mocks: dict[str, MockServer]) 
     provider.mock_url = mocks[protocol].url  # type: ignore[attr-defined]
     yield provider
     await provider.aclose()
-    httpx.delete(mocks[protocol].url + "/_mock/faults")
+    httpx.delete(mocks[protocol].url + "/_mock/faults")  # noqa: ASYNC210  the mock serves from its own thread, so a blocking call cannot stall it
 
 
 def _request(text: str, **kwargs: object) -> ChatRequest:

@@ -63,7 +63,7 @@ async def adapter(server: MockServer) -> AsyncIterator[OllamaProvider]:
     )
     yield provider
     await provider.aclose()
-    httpx.delete(server.url + "/_mock/faults")
+    httpx.delete(server.url + "/_mock/faults")  # noqa: ASYNC210  the mock serves from its own thread, so a blocking call cannot stall it
 
 
 def arm(server: MockServer, fault: str) -> None:

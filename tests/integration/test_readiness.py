@@ -41,8 +41,10 @@ async def test_not_ready_without_providers(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.delenv("OLLAMA_BASE_URL", raising=False)
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}", env_file=Path("/nonexistent"))
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
-            response = await client.get("/ready")
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        response = await client.get("/ready")
     assert response.status_code == 503
     assert "no provider configured" in response.json()["reasons"][0]

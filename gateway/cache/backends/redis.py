@@ -159,7 +159,7 @@ class RedisVectorLog:
     async def append(self, event: VectorEvent) -> None:
         fields: dict[str, Any] = {"op": event.op, "t": event.tenant_id or "*"}
         if event.op == "add":
-            assert event.vector is not None
+            assert event.vector is not None  # nosec B101 # type narrowing: an `add` event carries its vector
             fields |= {
                 "b": event.bucket,
                 "k": event.key,

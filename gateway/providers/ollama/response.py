@@ -81,9 +81,7 @@ def created_of(body: dict[str, Any]) -> int:
     value = body.get("created_at")
     if isinstance(value, str):
         try:
-            return int(
-                datetime.fromisoformat(_FRACTION.sub(r".\1", value).replace("Z", "+00:00")).timestamp()
-            )
+            return int(datetime.fromisoformat(_FRACTION.sub(r".\1", value)).timestamp())
         except ValueError:
             pass
     return int(time.time())

@@ -19,10 +19,40 @@ def test_dockerfile_passes_hadolint() -> None:
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout
 
 
-def test_runtime_stage_runs_as_non_root_user() -> None:
-    final_stage = TEXT.rsplit("\nFROM ", 1)[1]
-    users = re.findall(r"^USER\s+(\S+)", final_stage, flags=re.MULTILINE)
-    assert users and users[-1] not in ("root", "0")
+def instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) per Dockerfile instruction, continuation lines joined, comments dropped."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n", " ", "\n".join(lines))
+    return [(word.upper(), rest.strip()) for word, _, rest in
+            (line.strip().partition(" ") for line in joined.splitlines() if line.strip())]
+
+
+def stages() -> list[list[tuple[str, str]]]:
+    found: list[list[tuple[str, str]]] = []
+    for instruction in instructions(TEXT):
+        if instruction[0] == "FROM":
+            found.append([])
+        if found:
+            found[-1].append(instruction)
+    return found
+
+
+def test_runtime_stage_runs_as_a_numeric_non_root_user() -> None:
+    users = [args for name, args in stages()[-1] if name == "USER"]
+    assert users and users[-1].isdigit() and int(users[-1]) != 0, users
+
+
+def test_runtime_stage_switches_user_after_the_last_step_that_needs_root() -> None:
+    final = [name for name, _ in stages()[-1]]
+    last_user = len(final) - 1 - final[::-1].index("USER")
+    assert "RUN" in final and last_user > max(i for i, name in enumerate(final) if name in ("RUN", "ADD"))
+
+
+def test_dependencies_come_from_the_hashed_lock_and_the_project_brings_none() -> None:
+    installs = [args for stage in stages() for name, args in stage if name == "RUN" and "pip install" in args]
+    assert any("--require-hashes" in args and "-r requirements/runtime.lock" in args for args in installs)
+    others = [args for args in installs if "requirements/runtime.lock" not in args]
+    assert others and all("--no-deps" in args for args in others)
 
 
 def test_image_has_a_healthcheck_on_health() -> None:

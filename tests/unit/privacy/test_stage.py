@@ -72,7 +72,7 @@ def test_detector_failure_fails_closed() -> None:
 
 
 def test_restore_response_puts_values_back(privacy: Privacy) -> None:
-    scrubbed, vault = privacy.scrub(_request(Message(role="user", content=f"IBAN {IBAN}")), None)
+    _scrubbed, vault = privacy.scrub(_request(Message(role="user", content=f"IBAN {IBAN}")), None)
     response = ChatResponse(
         id="r",
         model="m",

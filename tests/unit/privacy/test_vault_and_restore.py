@@ -17,7 +17,7 @@ def _vault_with(*pairs: tuple[str, str]) -> tuple[Vault, list[str]]:
 
 
 def test_same_value_same_placeholder_numbered_per_type() -> None:
-    vault, placeholders = _vault_with(("PERSON", "Anna"), ("PERSON", "Jan"), ("PERSON", "Anna"), ("IBAN", "DE89"))
+    _vault, placeholders = _vault_with(("PERSON", "Anna"), ("PERSON", "Jan"), ("PERSON", "Anna"), ("IBAN", "DE89"))
     assert placeholders == ["<PERSON_1>", "<PERSON_2>", "<PERSON_1>", "<IBAN_1>"]
 
 

@@ -16,7 +16,7 @@ async def _tenant_key(client: httpx.AsyncClient, **settings: object) -> str:
 
 
 def _sdk(client: httpx.AsyncClient, key: str, retries: int = 0) -> openai.AsyncOpenAI:
-    http = httpx.AsyncClient(transport=client._transport, base_url="http://gateway")  # noqa: SLF001
+    http = httpx.AsyncClient(transport=client._transport, base_url="http://gateway")
     return openai.AsyncOpenAI(base_url="http://gateway/v1", api_key=key, http_client=http, max_retries=retries)
 
 
