@@ -5,7 +5,8 @@ client, for every target alike. It runs as its own process (the parent pins it t
 
     python -m bench.compare.loadgen < job.json
 
-The job (JSON on stdin) names the URL, headers, body template, concurrency, warm-up and duration. N workers
+The job (JSON on stdin) names the URL, headers, body template, concurrency, warm-up and duration (and optionally
+`stagger`: seconds over which the workers' first requests are spread). N workers
 (N = concurrency) share one aiohttp session with N keep-alive connections; each sends its next request as soon
 as the previous one is fully read. Per request it records:
 
@@ -46,6 +47,7 @@ class Job:
     warmup: float
     duration: float
     stream: bool
+    stagger: float = 0.0  # seconds over which the workers' first requests are spread (0: all at once)
 
 
 @dataclass
@@ -119,11 +121,14 @@ async def phase(session: aiohttp.ClientSession, job: Job, seconds: float, prefix
     started = time.perf_counter()
     deadline = started + seconds
 
-    async def worker() -> None:
+    async def worker(index: int) -> None:
+        # Against an upstream with a fixed delay, workers that start together stay in lockstep and hit the
+        # proxy in bursts of `concurrency`; spread out, they arrive as independent users would.
+        await asyncio.sleep(job.stagger * index / job.concurrency)
         while time.perf_counter() < deadline:
             await one_request(session, job, tally, prefix)
 
-    await asyncio.gather(*(worker() for _ in range(job.concurrency)))
+    await asyncio.gather(*(worker(i) for i in range(job.concurrency)))
     return tally, time.perf_counter() - started
 
 

@@ -140,8 +140,9 @@ def markdown(data: dict[str, Any]) -> str:
         "",
         (
             "The same streaming request with a marker that makes bench/fast_upstream.py wait before it answers, "
-            "like a model does: each proxy is then far from saturated, as in real use, and `TTFB p50 over "
-            "direct` is what the proxy adds to a user's wait for the first token."
+            "like a model does. The load generator's workers start spread over that delay, so requests arrive "
+            "like independent users' instead of in lockstep bursts: each proxy is far from saturated, as in real "
+            "use, and `TTFB p50 over direct` is what the proxy adds to a user's wait for the first token."
         ),
         "",
         *_table(data["points"], stream=True, paced=True),

@@ -89,6 +89,7 @@ def load(run: Run, target: Target, concurrency: int, stream: bool, paced: bool =
         "warmup": run.config.warmup,
         "duration": run.config.duration,
         "stream": stream,
+        "stagger": workload.PACED_MS / 1000 if paced else 0.0,
     }
     command = procs.pinned([sys.executable, "-m", "bench.compare.loadgen"], run.config.cpus()[1])
     proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
