@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from gateway.store.tables import (
@@ -26,7 +26,7 @@ Executor = AsyncSession | AsyncConnection
 RECORD_COLUMNS = [c for c in AuditRecord.__table__.columns]
 
 
-_HEAD = AuditChainHead.__table__
+_HEAD = cast(Table, AuditChainHead.__table__)
 # Built once: constructing a statement and its cache key costs more CPU than executing it, and the writer runs
 # these for every batch (at concurrency 1, for every request).
 _ADVANCE_HEAD = (
@@ -36,8 +36,8 @@ _ADVANCE_HEAD = (
     .returning(_HEAD.c.seq, _HEAD.c.hash)
 )
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("head_hash"))
-_INSERT_RECORDS = insert(AuditRecord.__table__)
-_INSERT_CONTENTS = insert(AuditContent.__table__)
+_INSERT_RECORDS = insert(cast(Table, AuditRecord.__table__))
+_INSERT_CONTENTS = insert(cast(Table, AuditContent.__table__))
 
 
 async def advance_head(session: Executor, count: int, now: datetime) -> tuple[int, str]:
