@@ -180,3 +180,19 @@ async def test_three_processes_never_overshoot_a_budget(client: aioredis.Redis) 
     assert used == sum(amount for amount, allowed in results if allowed)
     assert used <= 5000
     assert all(used + amount > 5000 for amount, allowed in results if not allowed)
+
+
+async def test_a_pooled_connection_that_died_is_replaced_without_failing_the_command(
+    client: aioredis.Redis,
+) -> None:
+    """After a Redis restart the pool still holds connections the server closed: the next command on one
+    reconnects once and succeeds instead of failing a request (only connection errors are retried)."""
+    await client.set("k", "1")
+    own_id = await client.client_id()  # the pool's only connection so far
+    admin = aioredis.Redis.from_url(STATE_REDIS_URL)
+    try:
+        assert await admin.client_kill_filter(_id=own_id) == 1
+    finally:
+        await admin.aclose()
+    assert await client.get("k") == b"1"
+    assert await client.client_id() != own_id

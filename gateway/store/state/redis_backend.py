@@ -12,6 +12,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from gateway.store.state import lua
@@ -39,6 +42,10 @@ def client_from_url(url: str, **options: Any) -> aioredis.Redis:
     The pool blocks (up to `timeout` seconds) when all connections are busy: redis-py's default pool raises
     `MaxConnectionsError` at once past 100 concurrent commands, which a busy gateway reaches.
     """
+    # A pooled connection that died with a Redis restart fails on its next command before Redis runs it: one
+    # immediate retry on a fresh connection, so the first requests after a restart do not fail. Only connection
+    # errors are retried; a timeout may mean the script ran, and running it twice would count twice.
+    options.setdefault("retry", Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)))
     options.setdefault("socket_connect_timeout", DEFAULT_CONNECT_TIMEOUT)
     options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
     options.setdefault("max_connections", DEFAULT_MAX_CONNECTIONS)
