@@ -9,7 +9,8 @@ aiohttp's exceptions are mapped to httpx's, so `map_transport_errors` sees one f
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
 
 import aiohttp
 import httpx
@@ -29,6 +30,18 @@ def _map_aiohttp_errors() -> Iterator[None]:
         raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__) from exc
     except aiohttp.ClientError as exc:
         raise httpx.TransportError(str(exc) or type(exc).__name__) from exc
+
+
+# Both request paths: no redirects followed, no compression, and no headers of aiohttp's own (the adapter sets them).
+_REQUEST_OPTIONS: dict[str, Any] = {
+    "allow_redirects": False,
+    "compress": None,
+    "skip_auto_headers": ("Accept-Encoding", "User-Agent", "Content-Type"),
+}
+
+
+def _decoded(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
 
 
 class _ResponseStream(httpx.AsyncByteStream):
@@ -75,14 +88,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=headers,
                 data=body,
                 timeout=timeout,
-                allow_redirects=False,
-                compress=None,
-                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+                **_REQUEST_OPTIONS,
             ) as response:
                 content = await response.read()
         return httpx.Response(
             status_code=response.status,
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
+            headers=_decoded(response.raw_headers),
             content=content,
             request=httpx.Request("POST", url) if response.status >= 400 else None,  # only errors need it
         )
@@ -99,16 +110,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             response = await self._client().request(
                 request.method,
                 str(request.url),
-                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+                headers=_decoded(request.headers.raw),
                 data=body,
                 timeout=timeout,
-                allow_redirects=False,
-                compress=None,
-                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+                **_REQUEST_OPTIONS,
             )
         return httpx.Response(
             status_code=response.status,
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
+            headers=_decoded(response.raw_headers),
             stream=_ResponseStream(response),
             extensions={"http_version": b"HTTP/1.1"},
         )
