@@ -23,18 +23,20 @@ local now = now_ms(ARGV[1])
 local a, k = 3, 1
 local scopes, refused_any = {}, false
 for s = 1, tonumber(ARGV[2]) do
-  local scope = {n = tonumber(ARGV[a]), key = k, arg = a + 1, totals = {}, refused = 0, impossible = 0, wait = 0}
+  local scope = {limits = {}, refused = 0, impossible = 0, wait = 0}
+  local n = tonumber(ARGV[a])
   a = a + 1
-  for i = 1, scope.n do
-    local zset, meta = KEYS[k], KEYS[k + 1]
-    local limit, window, cost = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-    prune(zset, meta, now - window)
-    scope.totals[i] = total_of(zset, meta)
-    if scope.totals[i] + cost > limit then
+  for i = 1, n do
+    local lim = {zset = KEYS[k], meta = KEYS[k + 1], limit = tonumber(ARGV[a]), window = tonumber(ARGV[a + 1]),
+                 cost = tonumber(ARGV[a + 2])}
+    prune(lim.zset, lim.meta, now - lim.window)
+    lim.total = total_of(lim.zset, lim.meta)
+    if lim.total + lim.cost > lim.limit then
       if scope.refused == 0 then scope.refused = i end
-      if cost > limit then scope.impossible = 1
-      else scope.wait = math.max(scope.wait, wait_for(zset, scope.totals[i] + cost - limit, now, window)) end
+      if lim.cost > lim.limit then scope.impossible = 1
+      else scope.wait = math.max(scope.wait, wait_for(lim.zset, lim.total + lim.cost - lim.limit, now, lim.window)) end
     end
+    scope.limits[i] = lim
     k, a = k + 2, a + 3
   end
   scopes[s] = scope
@@ -58,10 +60,8 @@ end
 
 if not refused_any then
   for _, scope in ipairs(scopes) do
-    for i = 1, scope.n do
-      local zset, meta = KEYS[scope.key + 2 * (i - 1)], KEYS[scope.key + 2 * (i - 1) + 1]
-      local window, cost = tonumber(ARGV[scope.arg + 3 * (i - 1) + 1]), tonumber(ARGV[scope.arg + 3 * (i - 1) + 2])
-      if cost > 0 then scope.totals[i] = add(zset, meta, now, cost, window) end
+    for _, lim in ipairs(scope.limits) do
+      if lim.cost > 0 then lim.total = add(lim.zset, lim.meta, now, lim.cost, lim.window) end
     end
   end
   for _, budget in ipairs(budgets) do
@@ -73,10 +73,9 @@ end
 local out_scopes = {}
 for s, scope in ipairs(scopes) do
   local out = {scope.refused == 0 and 1 or 0, scope.refused, scope.impossible, math.ceil(scope.wait)}
-  for i = 1, scope.n do
-    local window = tonumber(ARGV[scope.arg + 3 * (i - 1) + 1])
-    out[#out + 1] = scope.totals[i]
-    out[#out + 1] = math.ceil(reset_in(KEYS[scope.key + 2 * (i - 1)], now, window))
+  for _, lim in ipairs(scope.limits) do
+    out[#out + 1] = lim.total
+    out[#out + 1] = math.ceil(reset_in(lim.zset, now, lim.window))
   end
   out_scopes[s] = out
 end
