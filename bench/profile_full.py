@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,8 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import procs, spy
-from bench.compare import ours
-from bench.compare.run import Config, Run, load
+from bench.compare.run import Config, Run, load, one_gateway
 
 
 def _profile(run: Run, target: object, args: argparse.Namespace, out: Path) -> dict[str, object]:
@@ -45,14 +43,18 @@ def _markdown(point: dict[str, object], hot: spy.Hotspots, args: argparse.Namesp
     lines = [
         "# Full-pipeline profile",
         "",
-        (f"`python bench/profile_full.py --concurrency {args.concurrency}"
-        f"{' --stream' if args.stream else ''} --seconds {args.seconds:g}`; machine and commit in "
-        "profile_full.json. Profile `full` of bench/compare: PostgreSQL, Redis, PII redact, exact cache "
-        "(misses), audit log, ledger, metrics, request log at info."),
+        (
+            f"`python bench/profile_full.py --concurrency {args.concurrency}"
+            f"{' --stream' if args.stream else ''} --seconds {args.seconds:g}`; machine and commit in "
+            "profile_full.json. Profile `full` of bench/compare: PostgreSQL, Redis, PII redact, exact cache "
+            "(misses), audit log, ledger, metrics, request log at info."
+        ),
         "",
-        (f"- {mode}, c={args.concurrency}: {point['rps']} req/s, total p50 {point['total_ms']['p50']} ms, "  # type: ignore[index]
-        f"p99 {point['total_ms']['p99']} ms, CPU {point['proxy_cpu_ms_per_request']} ms/request, "  # type: ignore[index]
-        f"errors {point['errors']} (the run under the second recording)"),
+        (
+            f"- {mode}, c={args.concurrency}: {point['rps']} req/s, total p50 {point['total_ms']['p50']} ms, "  # type: ignore[index]
+            f"p99 {point['total_ms']['p99']} ms, CPU {point['proxy_cpu_ms_per_request']} ms/request, "  # type: ignore[index]
+            f"errors {point['errors']} (the run under the second recording)"
+        ),
         f"- samples holding the GIL: {hot.samples}",
         "",
         "## Self time (top frames)",
@@ -68,7 +70,9 @@ def _markdown(point: dict[str, object], hot: spy.Hotspots, args: argparse.Namesp
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=20, help="measured seconds per recording")
     parser.add_argument("--warmup", type=float, default=2)
@@ -81,22 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     config = Config(duration=args.seconds, warmup=args.warmup, out=args.out, pin=True, skip=())
-    with tempfile.TemporaryDirectory(prefix="gw-profile-") as tmp:
-        run = Run(config=config, workdir=Path(tmp))
-        proxy_cpu, load_cpu = config.cpus()
-        run.upstream, run.upstream_port = procs.start_upstream(
-            ROOT / "bench" / "fast_upstream.py", load_cpu, run.workdir / "upstream.log"
-        )
-        target = None
-        try:
-            target = ours.start_gateway("full", run.workdir, run.upstream_port, proxy_cpu)
-            point = _profile(run, target, args, args.out)
-        finally:
-            procs.stop(target.proc if target else None)
-            procs.stop(run.upstream)
+    with one_gateway(config, "full", "gw-profile-") as (run, target):
+        point = _profile(run, target, args, args.out)
     hot = spy.summarise(args.out / "profile_full.txt", top=args.top)
     (args.out / "profile_full.md").write_text(_markdown(point, hot, args))
-    info = {"machine": procs.machine_info(), "args": {k: str(v) for k, v in vars(args).items()}, "point": point}
+    info = {
+        "machine": procs.machine_info(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "point": point,
+    }
     (args.out / "profile_full.json").write_text(json.dumps(info, indent=2))
     print((args.out / "profile_full.md").read_text())
     return 1 if point.get("errors") else 0

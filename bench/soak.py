@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import procs
-from bench.compare import ours
-from bench.compare.run import Config, Run, load
+from bench.compare.run import Config, Run, load, one_gateway
 from bench.compare.target import Target
 
 RSS_GROWTH_LIMIT = 0.10
@@ -128,25 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     machine = procs.machine_info()
     config = Config(duration=args.window, warmup=0.5, out=args.out, pin=True, skip=())
-    with tempfile.TemporaryDirectory(prefix="gw-soak-") as tmp:
-        run = Run(config=config, workdir=Path(tmp))
-        proxy_cpu, load_cpu = config.cpus()
-        run.upstream, run.upstream_port = procs.start_upstream(
-            ROOT / "bench" / "fast_upstream.py", load_cpu, run.workdir / "upstream.log"
-        )
-        target = None
-        try:
-            target = ours.start_gateway("full", run.workdir, run.upstream_port, proxy_cpu)
-            args.started = time.monotonic()
-            warm = _window(run, target, args, args.warmup)
-            print(f"warm-up: {warm}", flush=True)
-            windows = []
-            for _ in range(args.windows):
-                windows.append(_window(run, target, args, args.window))
-                print(windows[-1], flush=True)
-        finally:
-            procs.stop(target.proc if target else None)
-            procs.stop(run.upstream)
+    with one_gateway(config, "full", "gw-soak-") as (run, target):
+        args.started = time.monotonic()
+        warm = _window(run, target, args, args.warmup)
+        print(f"warm-up: {warm}", flush=True)
+        windows = []
+        for _ in range(args.windows):
+            windows.append(_window(run, target, args, args.window))
+            print(windows[-1], flush=True)
     info = {
         "machine": {**machine, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
         "args": {k: v for k, v in vars(args).items() if k not in ("out", "started")},

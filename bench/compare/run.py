@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -197,6 +199,25 @@ def measure_target(run: Run, name: str) -> None:
     run.targets[name] = record
     procs.stop(target.proc)
     run.current = None
+
+
+@contextmanager
+def one_gateway(config: Config, profile: str, prefix: str) -> Iterator[tuple[Run, Target]]:
+    """The fast upstream and this gateway in `profile`, pinned like a comparison run, in a temporary work
+    directory; both stopped on leaving (bench/profile_full.py and bench/soak.py drive one target only)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        run = Run(config=config, workdir=Path(tmp))
+        proxy_cpu, load_cpu = config.cpus()
+        run.upstream, run.upstream_port = procs.start_upstream(
+            ROOT / "bench" / "fast_upstream.py", load_cpu, run.workdir / "upstream.log"
+        )
+        target = None
+        try:
+            target = ours.start_gateway(profile, run.workdir, run.upstream_port, proxy_cpu)
+            yield run, target
+        finally:
+            procs.stop(target.proc if target else None)
+            procs.stop(run.upstream)
 
 
 def run_all(run: Run) -> None:
