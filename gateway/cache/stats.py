@@ -4,6 +4,7 @@ adds to, and reports, the same numbers. Counting never delays a response: writes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -33,6 +34,7 @@ class CacheStats:
         self._pending: dict[tuple[str, str], dict[str, int]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._scheduled = False
+        self._flush_now = asyncio.Event()  # drain wakes a waiting flush instead of waiting out its interval
 
     def count(
         self, tenant_id: str, model: str, status: CacheStatus, tokens_saved: int = 0, eur_saved: float = 0.0
@@ -48,7 +50,9 @@ class CacheStats:
 
     async def _flush_later(self) -> None:
         if self._flush_seconds > 0:
-            await asyncio.sleep(self._flush_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._flush_now.wait(), self._flush_seconds)
+        self._flush_now.clear()
         await self._flush()
 
     async def _flush(self) -> None:
@@ -67,10 +71,11 @@ class CacheStats:
 
     async def drain(self) -> None:
         """Write the counts still pending (shutdown, tests, the stats endpoint of this instance)."""
-        if self._pending:
-            await self._flush()
+        self._flush_now.set()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._pending:
+            await self._flush()
 
     async def report(self, entries: EntryStore, tenant_id: str | None = None) -> dict[str, Any]:
         """Hit rates, entries, tokens and EUR saved: overall, per tenant, and per tenant and model."""
