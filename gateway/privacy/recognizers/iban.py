@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from stdnum import iban
+from stdnum.util import get_cc_module
 
 from gateway.privacy.entities import Entity
 
@@ -15,6 +16,9 @@ _CANDIDATE = re.compile(
     r"[A-Z](?<![A-Za-z0-9].)[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"
 )
 _GROUP_END = re.compile(r" ?[A-Z0-9]{1,4}$")
+# Candidates in this form take the fast check; stdnum maps other characters to ASCII first.
+_PLAIN = re.compile(r"[A-Z0-9 ]*")
+_LETTER_VALUES = str.maketrans({chr(code): str(code - ord("A") + 10) for code in range(ord("A"), ord("Z") + 1)})
 
 
 class IbanRecognizer:
@@ -37,10 +41,43 @@ def _valid_end(candidate: str, start: int) -> int | None:
     groups one by one finds the IBAN inside.
     """
     while len(candidate.replace(" ", "")) >= 15:
-        if iban.is_valid(candidate):
+        if is_valid_iban(candidate):
             return start + len(candidate)
         trimmed = _GROUP_END.sub("", candidate)
         if trimmed == candidate:
             return None
         candidate = trimmed
     return None
+
+
+def _country_formats() -> dict[str, re.Pattern[str]]:
+    """The BBAN pattern of each country in python-stdnum's IBAN registry, built as stdnum builds it."""
+    formats: dict[str, re.Pattern[str]] = {}
+    for length, low, high, props, children in iban._ibandb.prefixes:
+        if length != 2 or low != high or children or not props:
+            return {}  # a registry shaped unlike the one read here: leave every check to stdnum
+        formats[low] = iban._struct_to_re(props.get("bban", ""))
+    return formats
+
+
+_FORMATS = _country_formats()
+# Countries with checks of their own beyond the registry (Belgium, Spain, ...): stdnum decides those.
+_OWN_CHECKS = frozenset(code for code in _FORMATS if get_cc_module(code.lower(), "iban") is not None)
+
+
+def is_valid_iban(candidate: str) -> bool:
+    """``stdnum.iban.is_valid`` for the candidates of this recognizer, in a fraction of its time.
+
+    stdnum's checks in its order (mod 97, the country in the registry, the BBAN format) for capitals,
+    digits and spaces; other characters, which stdnum first cleans, and countries with checks of their
+    own go to stdnum itself.
+    """
+    if not _FORMATS or not _PLAIN.fullmatch(candidate):
+        return iban.is_valid(candidate)
+    number = candidate.replace(" ", "")
+    if not number or int((number[4:] + number[:4]).translate(_LETTER_VALUES)) % 97 != 1:
+        return False
+    bban = _FORMATS.get(number[:2])
+    if bban is None or not bban.match(number[4:]):
+        return False
+    return number[:2] not in _OWN_CHECKS or iban.is_valid(candidate)

@@ -1,0 +1,37 @@
+"""The fast IBAN check agrees with python-stdnum's ``iban.is_valid`` on valid, corrupted and odd input."""
+
+from __future__ import annotations
+
+import random
+
+from stdnum import iban
+
+from gateway.privacy.recognizers.iban import is_valid_iban
+
+_KINDS = {"n": "0123456789", "a": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "c": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+def _valid_ibans(rng: random.Random) -> list[str]:
+    """One IBAN with correct check digits per country of stdnum's registry, digits and letters as its format says."""
+    numbers = []
+    for _, country, _, props, _ in iban._ibandb.prefixes:
+        bban = ""
+        for count, kind in iban._struct_re.findall(props["bban"]):
+            bban += "".join(rng.choice(_KINDS[kind]) for _ in range(int(count)))
+        numbers.append(country + iban.calc_check_digits(f"{country}00{bban}") + bban)
+    return numbers
+
+
+def _variants(number: str, rng: random.Random) -> list[str]:
+    grouped = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+    position = rng.randrange(len(number))
+    swapped = number[:position] + rng.choice(_KINDS["c"]) + number[position + 1 :]
+    return [number, grouped, swapped, number[:-1], number + "7", number.lower(), grouped.replace(" ", "  ")]
+
+
+def test_fast_iban_check_agrees_with_stdnum():
+    rng = random.Random(5)
+    candidates = [v for number in _valid_ibans(rng) for v in _variants(number, rng)]
+    candidates += ["", "    ", "DE", "DE89", "DE８９370400440532013000", "XX89370400440532013000", "DE89-3704-0044"]
+    assert sum(iban.is_valid(c) for c in candidates) > 89  # every country's valid form is among them
+    assert [c for c in candidates if is_valid_iban(c) != iban.is_valid(c)] == []
