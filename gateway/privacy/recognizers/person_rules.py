@@ -37,13 +37,26 @@ SEPARATOR = re.compile(r"[ \t]+")
 INVERTED = re.compile(r",[ \t]*")
 
 # Triggers that start a word are NotAfter patterns: the same matches as a leading lookbehind, found faster.
-SALUTATION = NotAfter(r"(?:Herrn?|Frau|Fräulein|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Familie|Fam\.)[ \t]+", r"[\w-]")
-TITLE_TRIGGER = NotAfter(r"(?:Dr\.|Prof\.|Professor(?:in)?|Dipl\.-Ing\.|Mag\.)[ \t]+", r"[\w.-]")
+# Each keeps as keys (see scanning.holds_any) strings that every match holds: texts without any are skipped.
+SALUTATION = NotAfter(
+    r"(?:Herrn?|Frau|Fräulein|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Familie|Fam\.)[ \t]+",
+    r"[\w-]",
+    keys=("Herr", "Fr", "Hr.", "Mr", "Ms", "Fam"),
+)
+TITLE_TRIGGER = NotAfter(
+    r"(?:Dr\.|Prof\.|Professor(?:in)?|Dipl\.-Ing\.|Mag\.)[ \t]+",
+    r"[\w.-]",
+    keys=("Dr.", "Prof", "Dipl.-Ing.", "Mag."),
+)
 GREETING = NotAfter(
     r"(?:Hallo|Hi|Hey|Liebe|Lieber|Liebes|Sehr geehrte|Sehr geehrter|Guten Morgen|Guten Tag|"
     r"Guten Abend|Moin|Moin moin|Servus|Grüezi|Grüß Gott|Grüß dich|Grüss dich|Salü|Hallöchen|Dear|Ciao|"
     r"Danke|Vielen Dank|Danke dir|Danke Ihnen)[ \t]*,?[ \t]+",
     r"[\w-]",
+    keys=(
+        *("Hall", "Hi", "Hey", "Liebe", "Sehr geehrte", "Guten ", "Moin", "Servus", "Grü", "Salü", "Dear"),
+        *("Ciao", "Dank"),
+    ),
 )
 # SIGN_OFF is slow to run over a whole text, so it runs only in windows (see scanning.finditer_windows)
 # around the words every sign-off holds (add one here when adding a sign-off without any of them). A
@@ -72,8 +85,13 @@ SIGN_OFF = Windowed(
     r"Best regards|Kind regards|Regards|Cheers|Bis bald|Bis dann|Beste Grüße|Danke und Gruß|Dein|Deine|"
     r"Euer|Eure|Ihr|Ihre)[,!.]?[ \t]*(?:\n[ \t]*){1,2}",
     _sign_off_windows,
+    keys=("\n",),
 )
-INLINE_SIGN_OFF = NotAfter(r"(?:Gruß|Gruss|Grüße|Grüsse|LG|VG|MfG|Cheers)[,]?[ \t]+", r"[\w-]")
+INLINE_SIGN_OFF = NotAfter(
+    r"(?:Gruß|Gruss|Grüße|Grüsse|LG|VG|MfG|Cheers)[,]?[ \t]+",
+    r"[\w-]",
+    keys=("Gru", "Grü", "LG", "VG", "MfG", "Cheers"),
+)
 _LABELS = (
     r"Name|Vorname|Nachname|Familienname|Geburtsname|Vor- und Nachname|Ansprechpartner(?:in)?|"
     r"Kontaktperson|Kunde|Kundin|Mitarbeiter(?:in)?|Patient(?:in)?|Antragsteller(?:in)?|Versicherte[rn]?|"
@@ -106,11 +124,14 @@ LABEL = Windowed(
     rf"(?<![\w-])(?:{_LABELS}|[A-ZÄÖÜ][a-zäöüß]+(?:kontakt|partner|partnerin|person))"
     r"(?:[ \t]+(?:vor|lt\.|laut|gem\.|gemäß|des|der|im|am|bei|zur|zum|[A-ZÄÖÜ][\w.]*)){0,2}?[ \t]*[:=][ \t]*",
     _label_windows,
+    keys=(":", "="),
 )
 # The speaker of a chat line: "Anna: ...", "[14:05] Anna: ...". Only known first names count there.
 CHAT_SPEAKER = re.compile(rf"^[ \t]*(?:\[[^\]\n]{{1,24}}\][ \t]*)?(?P<name>{NAME_TOKEN}):[ \t]", re.MULTILINE)
 # Verbs that introduce a name: "sie heißt Weiß", "ein Herr namens Özdemir".
-NAMING = NotAfter(r"(?:heißt|heiße|hieß|heisst|heisse|namens)[ \t]+", r"[\w-]")
+NAMING = NotAfter(
+    r"(?:heißt|heiße|hieß|heisst|heisse|namens)[ \t]+", r"[\w-]", keys=("heiß", "heiss", "hieß", "namens")
+)
 # A name followed by these is an organisation ("Müller GmbH", "Schmidt & Söhne", "Krause & Lang
 # Steuerberater", "Hartmann Steuerberatung"): legal forms, and business words also inside compounds.
 _LEGAL_FORM = (
