@@ -179,7 +179,7 @@ def _state_backends(
     from gateway.store.state.redis_admit import RedisLimitState
     from gateway.store.state.redis_backend import RedisBudgetCounter, RedisRateLimiter, client_from_url
 
-    client = client_from_url(settings.redis_url)
+    client = client_from_url(settings.redis_url, multiplex=settings.redis_multiplex)
     return client, RedisRateLimiter(client), RedisBudgetCounter(client), RedisLimitState(client)
 
 

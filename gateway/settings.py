@@ -19,6 +19,11 @@ class Settings(BaseSettings):
 
     database_url: str = Field(DEFAULT_SQLITE_URL, description="SQLAlchemy async URL; SQLite file by default.")
     redis_url: str | None = Field(None, description="Redis URL for shared state; in-process state when unset.")
+    redis_multiplex: bool = Field(
+        True,
+        description="Send plain Redis commands of all requests over one pipelined connection (ADR 0014); "
+        "false gives each command a pooled connection of its own, as redis-py does by default.",
+    )
     catalog_path: Path | None = Field(None, description="Model catalog YAML; the packaged catalog when unset.")
     auto_migrate: bool = Field(True, description="Apply database migrations at start-up.")
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest accepted request body.")

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from gateway.store.state import lua
 from gateway.store.state.base import BudgetDecision, Limit, RateDecision, StateUnavailableError, check_request
+from gateway.store.state.redis_mux import MultiplexedRedis
 
 Clock = Callable[[], float]
 DEFAULT_CONNECT_TIMEOUT = 0.5
@@ -36,10 +37,11 @@ def map_redis_errors() -> Iterator[None]:
         raise StateUnavailableError(f"redis unavailable: {type(exc).__name__}") from exc
 
 
-def client_from_url(url: str, **options: Any) -> aioredis.Redis:
+def client_from_url(url: str, *, multiplex: bool = True, **options: Any) -> aioredis.Redis:
     """A client with short timeouts, so an unreachable Redis fails a request fast instead of hanging it.
 
-    The pool blocks (up to `timeout` seconds) when all connections are busy: redis-py's default pool raises
+    With `multiplex`, plain commands share one pipelined connection (`redis_mux`, ADR 0014); the pool still
+    serves pipelines, pub/sub and blocking commands. The pool blocks (up to `timeout` seconds) when all connections are busy: redis-py's default pool raises
     `MaxConnectionsError` at once past 100 concurrent commands, which a busy gateway reaches.
     """
     # A pooled connection that died with a Redis restart fails on its next command before Redis runs it: one
@@ -51,6 +53,8 @@ def client_from_url(url: str, **options: Any) -> aioredis.Redis:
     options.setdefault("max_connections", DEFAULT_MAX_CONNECTIONS)
     options.setdefault("timeout", DEFAULT_POOL_TIMEOUT)
     pool = aioredis.BlockingConnectionPool.from_url(url, **options)
+    if multiplex and MultiplexedRedis.supports(pool):
+        return MultiplexedRedis.from_pool(pool)
     return aioredis.Redis.from_pool(pool)
 
 
