@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from gateway.api.body import read_limited_body
 from gateway.api.http_errors import request_id
 from gateway.api.openai_render import ChunkRenderer, render_response
+from gateway.api.sse_response import SSEResponse
 from gateway.errors import GatewayError
 from gateway.pipeline import Completion, StreamHandle
 from gateway.routing.planner import Candidate
@@ -64,9 +65,8 @@ async def chat_completions(request: Request) -> Response:
             media_type="application/json",
             headers={**result.headers, **_headers(rid, result.candidate)},
         )
-    return StreamingResponse(
+    return SSEResponse(
         _sse(result),
-        media_type="text/event-stream",
         headers={
             **result.headers,
             **_headers(rid, result.candidate),
@@ -76,7 +76,7 @@ async def chat_completions(request: Request) -> Response:
     )
 
 
-async def _sse(handle: StreamHandle) -> AsyncIterator[bytes]:
+async def _sse(handle: StreamHandle) -> AsyncGenerator[bytes, None]:
     model = handle.candidate.model.name  # the model that answers, also for `auto`
     renderer = ChunkRenderer(handle.response_id, model, handle.created, handle.request.include_usage)
     yield renderer.start()
@@ -89,4 +89,9 @@ async def _sse(handle: StreamHandle) -> AsyncIterator[bytes]:
         # After the first byte the status line is gone: the failure travels in-band, never as a clean end.
         yield renderer.error(exc)
         return
+    finally:
+        # Closed here too when the client leaves while a chunk is being sent: the pipeline settles on close.
+        aclose = getattr(handle.events, "aclose", None)
+        if aclose is not None:
+            await aclose()
     yield renderer.end()
