@@ -2,11 +2,12 @@
 
     python bench/profile_full.py                  # c=64, 20 s, non-streaming; writes bench/results/profile_full.*
     python bench/profile_full.py --stream --concurrency 16 --seconds 15
+    python bench/profile_full.py --profile passthrough   # writes bench/results/profile_passthrough.*
 
 Starts bench/fast_upstream.py and `gateway serve --workers 1` in the `full` profile of bench/compare (same
 database, Redis db, tenant and prompt), drives it with bench/compare/loadgen.py and records it twice with
-py-spy (`--gil`: an SVG flame graph and collapsed stacks). Writes `profile_full.svg`, `profile_full.txt` and
-`profile_full.md` (req/s, CPU per request, the hottest frames) to --out. Needs py-spy (`pip install py-spy`).
+py-spy (`--gil`: an SVG flame graph and collapsed stacks). Writes `profile_<profile>.svg`, `.txt` and `.md`
+(req/s, CPU per request, the hottest frames) to --out. Needs py-spy (`pip install py-spy`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ if str(ROOT) not in sys.path:
 from bench import procs, spy
 from bench.compare.run import Config, Run, load, one_gateway
 
+_FEATURES = {
+    "full": "PostgreSQL, Redis, PII redact, exact cache (misses), audit log, ledger, metrics, request log at info",
+    "passthrough": "SQLite, key check, audit log, ledger, metrics, request log at info; no PII, cache or limits",
+}
+
 
 def _profile(run: Run, target: object, args: argparse.Namespace, out: Path) -> dict[str, object]:
     """Two py-spy recordings (svg, raw) each over one load run; returns the last load point."""
@@ -33,21 +39,21 @@ def _profile(run: Run, target: object, args: argparse.Namespace, out: Path) -> d
 
     pid = target.proc.pid  # type: ignore[attr-defined]
     seconds = int(args.seconds + args.warmup)
-    spy.record(pid, out / "profile_full.svg", seconds, "flamegraph", drive)
-    spy.record(pid, out / "profile_full.txt", seconds, "raw", drive)
+    stem = f"profile_{args.profile}"
+    spy.record(pid, out / f"{stem}.svg", seconds, "flamegraph", drive)
+    spy.record(pid, out / f"{stem}.txt", seconds, "raw", drive)
     return point
 
 
 def _markdown(point: dict[str, object], hot: spy.Hotspots, args: argparse.Namespace) -> str:
     mode = "streaming" if args.stream else "non-streaming"
     lines = [
-        "# Full-pipeline profile",
+        f"# Gateway profile: {args.profile}",
         "",
         (
-            f"`python bench/profile_full.py --concurrency {args.concurrency}"
+            f"`python bench/profile_full.py --profile {args.profile} --concurrency {args.concurrency}"
             f"{' --stream' if args.stream else ''} --seconds {args.seconds:g}`; machine and commit in "
-            "profile_full.json. Profile `full` of bench/compare: PostgreSQL, Redis, PII redact, exact cache "
-            "(misses), audit log, ledger, metrics, request log at info."
+            f"profile_{args.profile}.json. Profile `{args.profile}` of bench/compare ({_FEATURES[args.profile]})."
         ),
         "",
         (
@@ -79,23 +85,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--profile", choices=("full", "passthrough"), default="full", help="bench/compare's gateway profile"
+    )
     args = parser.parse_args(argv)
     if not spy.available():
         print("py-spy is not on PATH (pip install py-spy)", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     config = Config(duration=args.seconds, warmup=args.warmup, out=args.out, pin=True, skip=())
-    with one_gateway(config, "full", "gw-profile-") as (run, target):
+    with one_gateway(config, args.profile, "gw-profile-") as (run, target):
         point = _profile(run, target, args, args.out)
-    hot = spy.summarise(args.out / "profile_full.txt", top=args.top)
-    (args.out / "profile_full.md").write_text(_markdown(point, hot, args))
+    stem = args.out / f"profile_{args.profile}"
+    hot = spy.summarise(stem.with_suffix(".txt"), top=args.top)
+    stem.with_suffix(".md").write_text(_markdown(point, hot, args))
     info = {
         "machine": procs.machine_info(),
         "args": {k: str(v) for k, v in vars(args).items()},
         "point": point,
     }
-    (args.out / "profile_full.json").write_text(json.dumps(info, indent=2))
-    print((args.out / "profile_full.md").read_text())
+    stem.with_suffix(".json").write_text(json.dumps(info, indent=2))
+    print(stem.with_suffix(".md").read_text())
     return 1 if point.get("errors") else 0
 
 

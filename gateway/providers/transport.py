@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -57,6 +58,14 @@ class _ResponseStream(httpx.AsyncByteStream):
         self._response.release()
 
 
+@dataclass(slots=True)
+class DirectResponse:
+    """A successful upstream answer read whole: all a non-streaming adapter needs of it."""
+
+    status_code: int
+    content: bytes
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """One aiohttp session (one connection pool) per transport; created lazily on the running loop."""
 
@@ -78,9 +87,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def post(
         self, url: str, headers: dict[str, str], body: bytes, connect_timeout: float, read_timeout: float
-    ) -> httpx.Response:
+    ) -> DirectResponse | httpx.Response:
         """POST and read the whole answer, skipping httpx's client layers (request building, auth, redirects,
-        event hooks: ~0.3 ms of CPU per call). Non-streaming adapters use it; errors are httpx's, as above."""
+        event hooks: ~0.3 ms of CPU per call). Non-streaming adapters use it; errors are httpx's, as above.
+
+        Returns:
+            A plain success body (`DirectResponse`); an `httpx.Response` for an error status or an encoded
+            body, which the adapters' error mapping and httpx's decoders need.
+        """
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout, sock_read=read_timeout)
         with _map_aiohttp_errors():
             async with self._client().post(
@@ -91,11 +105,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 **_REQUEST_OPTIONS,
             ) as response:
                 content = await response.read()
+        status = response.status
+        if status < 400 and "Content-Encoding" not in response.headers:
+            return DirectResponse(status, content)  # building an httpx.Response costs ~0.1 ms of CPU
         return httpx.Response(
-            status_code=response.status,
+            status_code=status,
             headers=_decoded(response.raw_headers),
             content=content,
-            request=httpx.Request("POST", url) if response.status >= 400 else None,  # only errors need it
+            request=httpx.Request("POST", url) if status >= 400 else None,  # only errors need it
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

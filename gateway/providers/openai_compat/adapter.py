@@ -87,7 +87,7 @@ class OpenAIProvider:
                 )
             else:
                 response = await self._client.post(self._chat_path, params=self._params, content=body)
-        if response.is_error:
+        if isinstance(response, httpx.Response) and response.is_error:
             raise map_error(response, name)
         return from_wire(response.content, provider=name, model=req.model)
 
