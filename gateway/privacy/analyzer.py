@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers import Recognizer, default_recognizers
+from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.result_cache import DEFAULT_MAX_ENTRIES, ResultCache
 
 CORE_TYPES = frozenset({"PERSON", "EMAIL", "PHONE", "IBAN", "STEUER_ID", "KFZ", "ADDRESS"})
@@ -57,12 +58,13 @@ class Analyzer:
 
     def _detect(self, text: str, types: frozenset[str] | None) -> list[Entity]:
         candidates: list[Entity] = []
+        facts = TextFacts(text)
         for recognizer in self._recognizers:
             if types is not None and not (recognizer.types & types):
                 continue
             candidates.extend(
                 entity
-                for entity in recognizer.find(text)
+                for entity in recognizer.find(text, facts)
                 if entity.score >= self._min_score and (types is None or entity.type in types)
             )
         return resolve_overlaps(candidates)

@@ -10,6 +10,7 @@ from stdnum.at import postleitzahl
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
+from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import Window, finditer_windows
 from gateway.privacy.recognizers.streets import (
     PREFIX_STREET,
@@ -53,8 +54,6 @@ _ADDRESS_CONTEXT = re.compile(
 )
 # A form field for the postcode: what follows is a postcode and place, whatever its digits look like.
 _POSTCODE_LABEL = re.compile(r"(?:PLZ|Postleitzahl|Ort|Wohnort)[^:\n]{0,8}:[ \t]*$", re.IGNORECASE)
-# Runs of digits: every address span holds one (a house number or a postcode).
-_DIGITS = re.compile(r"\d+")
 _POSTCODE_LENGTHS = (4, 5)
 _LONGEST_COUNTRY = len("CH-")
 _POSTCODE_FOLLOWS = re.compile(r"\s*(?:,\s*|\n\s*|\s+)(?:(?:D|A|CH|DE|AT)-)?\d{4,5} [A-ZÄÖÜ]")
@@ -65,12 +64,13 @@ class AddressRecognizer:
 
     types = frozenset({"ADDRESS"})
 
-    def find(self, text: str) -> Iterator[Entity]:
-        """Yield street and postcode/city spans in ``text``."""
-        numbers = [match.span() for match in _DIGITS.finditer(text)]
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
+        """Yield street and postcode/city spans in ``text``: every one holds a run of digits (a house
+        number or a postcode)."""
+        numbers = facts.digit_runs
         if not numbers:
             return
-        streets = list(self._streets(text, [start for start, _ in numbers]))
+        streets = list(self._streets(text, facts.digit_starts))
         yield from streets
         street_ends = [street.end for street in streets]
         yield from self._postcodes(text, _postcode_windows(text, numbers), street_ends)

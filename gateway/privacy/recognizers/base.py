@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.facts import TextFacts
 
 # Labels that mark a number as a business reference rather than personal data. Checked before a
 # number-shaped match so that "Bestellnummer 0301234567" is not taken for a phone number.
@@ -24,8 +25,8 @@ class Recognizer(Protocol):
 
     types: frozenset[str]
 
-    def find(self, text: str) -> Iterator[Entity]:
-        """Yield every entity found in ``text``."""
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
+        """Yield every entity found in ``text``; ``facts`` are about ``text``, shared by all recognizers."""
         ...
 
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 
 from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.facts import TextFacts
+from gateway.privacy.recognizers.scanning import holds_any
 
 _MONTHS = r"Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
 _DATE = (
@@ -31,10 +33,9 @@ class BirthDateRecognizer:
 
     types = frozenset({"DATE_OF_BIRTH"})
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every birth date in ``text``."""
-        lowered = text.lower()
-        if not any(key in lowered for key in _KEYS):
+        if not holds_any(facts.lowered, _KEYS):
             return
         for match in _BIRTH.finditer(text):
             yield Entity("DATE_OF_BIRTH", match.start("date"), match.end("date"), 0.95)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.facts import TextFacts
 
 _LOCAL = r"[\w.%+'-]*\w"
 _DOMAIN = r"(?:[\w-]+\.)+[A-Za-z]{2,24}"
@@ -29,7 +30,7 @@ class EmailRecognizer:
 
     types = frozenset({"EMAIL"})
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every e-mail address in ``text``."""
         at = text.find("@")
         while at >= 0:
@@ -39,7 +40,7 @@ class EmailRecognizer:
                 at = text.find("@", match.end())
             else:
                 at = text.find("@", at + 1)
-        lowered = text.lower()
+        lowered = facts.lowered
         if _may_be_obfuscated(text, lowered) and any(marker in lowered for marker in _AT_MARKERS):
             for match in _OBFUSCATED.finditer(text):
                 yield Entity("EMAIL", match.start(), match.end(), 0.9)

@@ -9,6 +9,8 @@ from stdnum import iban
 from stdnum.util import get_cc_module
 
 from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.facts import TextFacts
+from gateway.privacy.recognizers.scanning import matches_at
 
 # Country code, check digits, then groups of up to four; grouping by single spaces is optional. The
 # lookbehind stands after the first letter so that re can skip straight to capitals (same matches).
@@ -26,9 +28,11 @@ class IbanRecognizer:
 
     types = frozenset({"IBAN"})
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid IBAN in ``text``."""
-        for match in _CANDIDATE.finditer(text):
+        # The check digits start a run of digits, two capitals after the candidate's start.
+        starts = (start - 2 for start in facts.digit_starts if start >= 2)
+        for match in matches_at(_CANDIDATE.match, text, starts):
             end = _valid_end(match.group(), match.start())
             if end is not None:
                 yield Entity("IBAN", match.start(), end, 0.99)

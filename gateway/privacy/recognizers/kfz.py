@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
+from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.kfz_codes import AUSTRIAN_CODES, GERMAN_CODES, SWISS_CODES
+from gateway.privacy.recognizers.scanning import finditer_near
 
 _SEP = r"(?:\s?-\s?|\s)"
 # In the plate patterns the start-of-word lookbehind stands after the first letter, so that re can skip
@@ -32,6 +34,12 @@ _CONTEXT = re.compile(
     r"parkausweis|stellplatz|schild|parkt|geparkt|unfall)",
     re.IGNORECASE,
 )
+# Every plate ends in a number that starts a run of digits with 1-9 and follows its letters and
+# separators: at most 9 characters before the run ("ABC - DE 12"). No attempt to match a plate reads
+# more than 16 characters ("ABC - DE 1234 E" and the lookahead after it).
+_BEFORE_NUMBER = 9
+_REACH = 16
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # Canton codes that are also everyday tokens (AG = Aktiengesellschaft, BE, SO, GE, UR, ...).
 _AMBIGUOUS_CANTONS = frozenset({"AG", "AI", "AR", "BE", "FR", "GE", "JU", "NE", "SO", "TI", "UR", "SG", "GL"})
 
@@ -41,19 +49,20 @@ class KfzRecognizer:
 
     types = frozenset({"KFZ"})
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every plausible number plate in ``text``."""
-        for match in _GERMAN.finditer(text):
+        windows = _windows(text, facts.digit_starts)
+        for match in finditer_near(_GERMAN, text, windows, _REACH):
             if (
                 match.group("code") in GERMAN_CODES
                 and _plate_length(match) <= 8
                 and not _PAPER_FORMAT.fullmatch(match.group())
             ):
                 yield Entity("KFZ", match.start(), match.end(), self._score(text, match.start(), 0.75))
-        for match in _AUSTRIAN.finditer(text):
+        for match in finditer_near(_AUSTRIAN, text, windows, _REACH):
             if match.group("code") in AUSTRIAN_CODES and len(match.group().replace(" ", "")) >= 5:
                 yield Entity("KFZ", match.start(), match.end(), self._score(text, match.start(), 0.7))
-        for match in _SWISS.finditer(text):
+        for match in finditer_near(_SWISS, text, windows, _REACH):
             if match.group("code") in SWISS_CODES:
                 score = self._swiss_score(text, match)
                 if score > 0:
@@ -73,6 +82,17 @@ class KfzRecognizer:
         if match.group("code") in _AMBIGUOUS_CANTONS or len(digits) < 3 or is_year:
             return 0.0
         return 0.6
+
+
+def _windows(text: str, digit_starts: list[int]) -> list[tuple[int, int]]:
+    """Where a plate may start: shortly before a run of digits that starts with 1-9 and has a capital
+    letter of the code or the letters among the few characters before it."""
+    windows = []
+    for start in digit_starts:
+        earliest = max(0, start - _BEFORE_NUMBER)
+        if text[start] in "123456789" and not _LETTERS.isdisjoint(text[earliest:start]):
+            windows.append((earliest, start))
+    return windows
 
 
 def _plate_length(match: re.Match[str]) -> int:

@@ -9,6 +9,7 @@ from itertools import compress
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers import person_rules as rules
+from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.lexicon import Lexicon, load_lexicon
 from gateway.privacy.recognizers.names import BLOCKED, FirstNames, load_first_names
 from gateway.privacy.recognizers.scanning import NotAfter, Windowed
@@ -52,7 +53,7 @@ class PersonRecognizer:
         self._lexicon = lexicon if lexicon is not None else load_lexicon()
         self._names = first_names if first_names is not None else load_first_names(self._lexicon.nouns)
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every person name in ``text``."""
         found: dict[tuple[int, int], float] = {}
         for trigger, score, whole_line in _TRIGGERS:

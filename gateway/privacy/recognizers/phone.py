@@ -13,6 +13,8 @@ from phonenumbers import Leniency, NumberParseException, PhoneNumberMatcher, is_
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
+from gateway.privacy.recognizers.facts import TextFacts
+from gateway.privacy.recognizers.scanning import matches_at, occurrences
 
 _REGIONS = ("DE", "AT", "CH")
 # From the first "+", "(" or a leading zero over digits and the separators people type.
@@ -39,10 +41,10 @@ class PhoneRecognizer:
 
     types = frozenset({"PHONE"})
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid phone number in ``text``."""
         last_end = 0
-        for cand in _CANDIDATE.finditer(text):
+        for cand in matches_at(_CANDIDATE.match, text, _candidate_starts(text, facts)):
             if cand.start() < last_end or sum(ch.isdigit() for ch in cand.group()) < 6:
                 continue
             if _DATE_LIKE.match(text, cand.start()) or is_reference_number(text, cand.start()):
@@ -59,6 +61,15 @@ class PhoneRecognizer:
             last_end = end
             score = 0.95 if preceded_by(text, start, _CONTEXT, window=30) else 0.8
             yield Entity("PHONE", start, end, score)
+
+
+def _candidate_starts(text: str, facts: TextFacts) -> list[int]:
+    """Where a candidate may start: at a "+", a "(" or a "0" that starts a run of digits (no letter or
+    digit may precede it)."""
+    starts = [start for start in facts.digit_starts if text[start] == "0"]
+    starts += occurrences(text, "+")
+    starts += occurrences(text, "(")
+    return sorted(starts)
 
 
 def _parse_whole(text: str, start: int, stop: int) -> tuple[int, int] | None:

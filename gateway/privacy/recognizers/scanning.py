@@ -94,6 +94,62 @@ def finditer_windows(
         pos = match.end()
 
 
+def matches_at(
+    match: Callable[[str, int], re.Match[str] | None], text: str, starts: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """The matches of a pattern's ``finditer`` over ``text``, for a pattern whose every match starts at
+    one of ``starts`` (such as the start of a run of digits): it is tried there alone.
+
+    Args:
+        match: The pattern's ``match`` (or :meth:`NotAfter.match`), tried at one position of the text.
+        text: The text.
+        starts: Increasing positions, among them the start of every match.
+    """
+    end = 0
+    for start in starts:
+        if start >= end and (found := match(text, start)) is not None:
+            yield found
+            end = found.end()
+
+
+def finditer_near(
+    pattern: re.Pattern[str], text: str, windows: Iterable[tuple[int, int]], reach: int
+) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern.finditer(text)``, for a pattern of bounded length whose every match starts
+    in a window ``[earliest, position)`` cheap to find (a few characters before a run of digits).
+
+    Each search stops ``reach`` characters after the last start it may accept, so that it does not run on
+    over the text; a match it finds from there on is not taken (it may be one only because the search
+    stopped), and a later window finds the real one.
+
+    Args:
+        pattern: The compiled pattern; it never matches the empty string.
+        text: The text.
+        windows: ``(earliest, position)`` pairs in any order; every match starts in one of them.
+        reach: How far from its start any attempt to match reads at most: the longest match and what
+            lookaheads read after it.
+    """
+    end = 0
+    for earliest, position in _merged(windows):
+        while (start := max(end, earliest)) < position:
+            found = pattern.search(text, start, position - 1 + reach)
+            if found is None or found.start() >= position:
+                break
+            yield found
+            end = found.end()
+
+
+def _merged(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping windows joined into one, in order."""
+    merged: list[tuple[int, int]] = []
+    for earliest, position in sorted(windows):
+        if merged and earliest <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], position))
+        else:
+            merged.append((earliest, position))
+    return merged
+
+
 class Windowed:
     """A pattern searched only in the windows (see :func:`finditer_windows`) a function finds for a text."""
 
@@ -130,6 +186,16 @@ def holds_any(text: str, keys: tuple[str, ...]) -> bool:
         if key in text:
             return True
     return False
+
+
+def occurrences(text: str, char: str) -> list[int]:
+    """Every position of ``char`` in ``text``, found by ``str.find`` (far faster than ``re`` for a few)."""
+    found = []
+    at = text.find(char)
+    while at >= 0:
+        found.append(at)
+        at = text.find(char, at + 1)
+    return found
 
 
 def words_back(text: str, pos: int, count: int) -> int:

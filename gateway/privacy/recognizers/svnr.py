@@ -10,6 +10,8 @@ from stdnum.at import vnr
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
+from gateway.privacy.recognizers.facts import TextFacts
+from gateway.privacy.recognizers.scanning import matches_at
 
 # Area (2 digits), birth date DDMMYY, initial of the birth name, serial (2 digits), check digit.
 # The lookbehinds stand after the first digit so that re can skip straight to digits (same matches).
@@ -27,12 +29,13 @@ class SvnrRecognizer:
 
     types = frozenset({"SVNR"})
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid social insurance number in ``text``."""
-        for match in _GERMAN.finditer(text):
+        # Both patterns start at a digit that no letter or digit precedes: at the start of a run of digits.
+        for match in matches_at(_GERMAN.match, text, facts.digit_starts):
             if _german_check_digit(match) == int(match.group("check")):
                 yield Entity("SVNR", match.start(), match.end(), 0.95)
-        for match in _AUSTRIAN.finditer(text):
+        for match in matches_at(_AUSTRIAN.match, text, facts.digit_starts):
             if vnr.is_valid(match.group().replace(" ", "")) and preceded_by(text, match.start(), _AT_CONTEXT):
                 yield Entity("SVNR", match.start(), match.end(), 0.9)
 

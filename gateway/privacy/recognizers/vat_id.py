@@ -9,6 +9,7 @@ from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat
 
 from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import NotAfter
 
 _OTHER_EU_CODES = "AT BE BG CY CZ DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
@@ -27,7 +28,7 @@ class VatIdRecognizer:
 
     types = frozenset({"VAT_ID"})
 
-    def find(self, text: str) -> Iterator[Entity]:
+    def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid VAT id in ``text``."""
         for match in _CANDIDATE.finditer(text):
             value = match.group()

@@ -1,29 +1,64 @@
-"""Cheap tests that skip a scan never skip a match: with and without them, the same matches on every
-text of the PII benchmark datasets and the latency benchmark."""
+"""Cheap tests and anchored scans never lose a match: with and without them, the same matches on every
+text of the PII benchmark datasets, the latency benchmark and random number-shaped strings."""
 
 from __future__ import annotations
 
 import copy
+import random
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 import pytest
 
 from bench.pii.dataset import GENERATED_PATH, HANDWRITTEN_PATH, load_jsonl
 from bench.pii_latency import make_texts
+from gateway.privacy.recognizers import credit_card, iban, kfz, phone, steuer_id, svnr
 from gateway.privacy.recognizers import person_rules as rules
-from gateway.privacy.recognizers.scanning import NotAfter, Windowed
+from gateway.privacy.recognizers.facts import TextFacts
+from gateway.privacy.recognizers.scanning import NotAfter, Windowed, finditer_near, matches_at
+
+_NOISE = "0123456789012345678901 ABCDEHKMWZAB-./+()',:äx\n\t"
+
+
+def _shaped(rng: random.Random) -> str:
+    """A number shaped like a social insurance number, a plate or a phone number, between noise."""
+    digits = "".join(rng.choice("0123456789") for _ in range(12))
+    date = f"{rng.randint(1, 31):02d}{rng.randint(1, 12):02d}{digits[:2]}"
+    space = rng.choice(["", " "])
+    code, separator, letters = rng.choice(["M", "HH", "W", "ZH", "GU"]), rng.choice(" -"), rng.choice(["AB", "X", ""])
+    shapes = [
+        f"{digits[2:4]}{space}{date}{space}{rng.choice('ABMZ')}{space}{digits[4:7]}",
+        f"{digits[2:6]}{space}{date}",
+        f"{code}{separator}{letters}{space}{digits[3 : rng.randint(4, 9)]}{rng.choice(['', 'E', ' A'])}",
+        f"{rng.choice(['+49 ', '(0', '0', '00'])}{digits[:3]}{rng.choice([') ', '/', ' '])}{digits[3:11]}",
+    ]
+    noise = "".join(rng.choice(_NOISE) for _ in range(rng.randrange(8)))
+    return noise + rng.choice(shapes) + noise[::-1]
 
 
 @cache
 def corpus() -> tuple[str, ...]:
     texts = [record["text"] for path in (GENERATED_PATH, HANDWRITTEN_PATH) for record in load_jsonl(path)]
-    return (*texts, *make_texts(200))
+    rng = random.Random(3)
+    noise = ["".join(rng.choice(_NOISE) for _ in range(rng.randrange(60))) for _ in range(3000)]
+    shaped = ["".join(_shaped(rng) for _ in range(rng.randrange(1, 4))) for _ in range(3000)]
+    return (*texts, *make_texts(200), *noise, *shaped)
 
 
 def _spans(matches: Iterable[re.Match[str]]) -> list[tuple[int, int]]:
     return [match.span() for match in matches]
+
+
+def _assert_same_matches(
+    expected: Callable[[str], Iterable[re.Match[str]]], actual: Callable[[str], Iterable[re.Match[str]]]
+) -> None:
+    found = 0
+    for text in corpus():
+        spans = _spans(expected(text))
+        assert _spans(actual(text)) == spans, text
+        found += len(spans)
+    assert found > 0  # the corpus exercises the pattern
 
 
 @pytest.mark.parametrize(
@@ -41,9 +76,44 @@ def _spans(matches: Iterable[re.Match[str]]) -> list[tuple[int, int]]:
 def test_keys_never_skip_a_text_with_matches(scanner: NotAfter | Windowed) -> None:
     unkeyed = copy.copy(scanner)
     unkeyed._keys = ()
-    found = 0
-    for text in corpus():
-        expected = _spans(unkeyed.finditer(text))
-        assert _spans(scanner.finditer(text)) == expected, text
-        found += len(expected)
-    assert found > 0  # the corpus exercises the pattern
+    _assert_same_matches(unkeyed.finditer, scanner.finditer)
+
+
+@pytest.mark.parametrize(
+    "pattern", [svnr._GERMAN, svnr._AUSTRIAN, steuer_id._CANDIDATE], ids=["svnr-de", "svnr-at", "steuer-id"]
+)
+def test_numbers_are_found_at_the_starts_of_digit_runs(pattern: re.Pattern[str]) -> None:
+    _assert_same_matches(
+        pattern.finditer, lambda text: matches_at(pattern.match, text, TextFacts(text).digit_starts)
+    )
+
+
+def test_card_numbers_are_found_at_the_starts_of_digit_runs() -> None:
+    scanner = credit_card._CANDIDATE
+    _assert_same_matches(
+        scanner.finditer, lambda text: matches_at(scanner.match, text, TextFacts(text).digit_starts)
+    )
+
+
+def test_ibans_are_found_two_capitals_before_a_digit_run() -> None:
+    def anchored(text: str) -> Iterable[re.Match[str]]:
+        starts = (start - 2 for start in TextFacts(text).digit_starts if start >= 2)
+        return matches_at(iban._CANDIDATE.match, text, starts)
+
+    _assert_same_matches(iban._CANDIDATE.finditer, anchored)
+
+
+def test_phone_candidates_are_found_at_their_possible_starts() -> None:
+    pattern = phone._CANDIDATE
+    _assert_same_matches(
+        pattern.finditer,
+        lambda text: matches_at(pattern.match, text, phone._candidate_starts(text, TextFacts(text))),
+    )
+
+
+@pytest.mark.parametrize("pattern", [kfz._GERMAN, kfz._AUSTRIAN, kfz._SWISS], ids=["de", "at", "ch"])
+def test_plates_are_found_in_the_windows_before_digit_runs(pattern: re.Pattern[str]) -> None:
+    def near(text: str) -> Iterable[re.Match[str]]:
+        return finditer_near(pattern, text, kfz._windows(text, TextFacts(text).digit_starts), kfz._REACH)
+
+    _assert_same_matches(pattern.finditer, near)

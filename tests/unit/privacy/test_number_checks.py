@@ -1,11 +1,12 @@
-"""The fast IBAN check agrees with python-stdnum's ``iban.is_valid`` on valid, corrupted and odd input."""
+"""The fast IBAN and Luhn checks agree with python-stdnum's on valid, corrupted and odd input."""
 
 from __future__ import annotations
 
 import random
 
-from stdnum import iban
+from stdnum import iban, luhn
 
+from gateway.privacy.recognizers.credit_card import _luhn_valid
 from gateway.privacy.recognizers.iban import is_valid_iban
 
 _KINDS = {"n": "0123456789", "a": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "c": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
@@ -35,3 +36,12 @@ def test_fast_iban_check_agrees_with_stdnum():
     candidates += ["", "    ", "DE", "DE89", "DE８９370400440532013000", "XX89370400440532013000", "DE89-3704-0044"]
     assert sum(iban.is_valid(c) for c in candidates) > 89  # every country's valid form is among them
     assert [c for c in candidates if is_valid_iban(c) != iban.is_valid(c)] == []
+
+
+def test_fast_luhn_check_agrees_with_stdnum():
+    rng = random.Random(9)
+    numbers = ["".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 20))) for _ in range(3000)]
+    numbers += [number + luhn.calc_check_digit(number) for number in numbers]
+    numbers += ["", "٤١١١١١١١١١١١١١١١"]
+    assert sum(luhn.is_valid(n) for n in numbers) > 3000  # every completed number is among them
+    assert [n for n in numbers if _luhn_valid(n) != luhn.is_valid(n)] == []
