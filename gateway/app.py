@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from gateway.api import admin, audit_admin, cache_admin, chat, meta, pii, providers_admin, route
 from gateway.api import metrics as metrics_api
 from gateway.api.dashboard import routes as dashboard
-from gateway.api.fast_path import ChatFastPath
+from gateway.api.fast_path import ChatFastPath, GatewayApp
 from gateway.api.http_errors import install_error_handlers
 from gateway.api.openai_wire import parse_chat_request
 from gateway.audit.writer import AuditWriter, WriterOptions
@@ -183,7 +183,7 @@ def _state_backends(
     return client, RedisRateLimiter(client), RedisBudgetCounter(client), RedisLimitState(client)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> GatewayApp:
     settings = settings or Settings()
     configure_logging(settings.log_level)
 
@@ -197,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await components.aclose()
 
-    app = FastAPI(title="Enterprise AI Gateway", version="0.1.0", lifespan=lifespan)
+    app = GatewayApp(title="Enterprise AI Gateway", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(meta.router)
@@ -211,7 +211,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dashboard.router)
     app.add_middleware(ChatFastPath)
     app.add_middleware(RequestContext)  # outermost: every log line of a request carries its id
-    install_tracing(app, settings.otel_enabled)
+    if not install_tracing(app, settings.otel_enabled):  # a traced gateway keeps one stack, spans for all
+        app.hot_route = RequestContext(ChatFastPath(app.router))
     return app
 
 
