@@ -108,6 +108,7 @@ class Limits:
         self._tz = ZoneInfo(budget_timezone)
         self._default_output = default_output_tokens
         self._seeded: set[str] = set()
+        self._month: tuple[str, datetime, datetime] | None = None  # (label, start, end) of the current month
 
     def month_bounds(self, now: datetime | None = None) -> tuple[datetime, datetime]:
         """[start, end) of the budget month containing `now`, in the configured timezone, as UTC datetimes."""
@@ -115,6 +116,14 @@ class Limits:
         start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         end = (start + timedelta(days=32)).replace(day=1)
         return start.astimezone(UTC), end.astimezone(UTC)
+
+    def _current_month(self, now: datetime) -> tuple[str, datetime, datetime]:
+        """The month's label ("2026-11") and bounds, computed again only when `now` leaves them (zone math is slow)."""
+        month = self._month
+        if month is None or not month[1] <= now < month[2]:
+            start, end = self.month_bounds(now)
+            month = self._month = (start.astimezone(self._tz).strftime("%Y-%m"), start, end)
+        return month
 
     async def admit(self, tenant: AuthenticatedTenant, request: ChatRequest) -> Admission:
         """Reserve rate and budget for `request`, or raise RateLimitError / BudgetExceededError."""
@@ -171,9 +180,9 @@ class Limits:
         policy = tenant.policy
         if policy.monthly_token_budget is None and policy.monthly_budget_eur is None:
             return [], []
-        start, end = self.month_bounds()
-        month = start.astimezone(self._tz).strftime("%Y-%m")  # the key changes at the month boundary: reset
-        ttl = int((end - datetime.now(UTC)).total_seconds()) + 7 * 86400
+        now = datetime.now(UTC)
+        month, _, end = self._current_month(now)  # the key changes at the month boundary: reset
+        ttl = int((end - now).total_seconds()) + 7 * 86400
         budgets, units = [], []
         if policy.monthly_token_budget is not None:
             key = f"budget:tokens:{tenant.tenant_id}:{month}"
