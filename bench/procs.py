@@ -70,7 +70,12 @@ def create_key(env: dict[str, str], cwd: Path, tenant: str = "bench", pii: str =
     """A tenant with the given PII policy, and a key for it (the last line of stdout)."""
     subprocess.run(
         ["gateway", "tenants", "create", tenant, "--pii", pii],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=True,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     done = subprocess.run(
         ["gateway", "keys", "create", "--tenant", tenant],
@@ -138,6 +143,14 @@ def cpu_seconds(pid: int) -> float:
         fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may contain spaces
         total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
     return total / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine spent not idle since boot (the `cpu` line of /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal; guest is inside user
+    return busy / CLOCK_TICKS
 
 
 def _cpu_model() -> str:

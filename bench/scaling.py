@@ -14,7 +14,8 @@ where scaling stops. Rows:
 
 Every row is driven by two load generators of c=32 each (one per instance for `instances=2`); req/s is the sum.
 
-CPU ms/request is the gateway's process trees only. Writes scaling.json and scaling.md to --out.
+CPU ms/request is the gateway's process trees only; machine CPU ms/request is every process's, so the table
+shows where the two cores run out. Writes scaling.json and scaling.md to --out.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from bench.compare import ours, workload
 from bench.compare.target import Target
 
 CONCURRENCY = 64
+CORES = os.cpu_count() or 1
 GENERATORS = 2  # one Python load generator tops out near the gateway's own rate on this machine
 
 
@@ -72,30 +75,37 @@ def drive(targets: list[Target], args: argparse.Namespace) -> dict[str, Any]:
         proc.stdin.write(_job(target, share, args))
         proc.stdin.close()
         gens.append(proc)
-    cpu_before = cpu_after = 0.0
+    cpu_before = cpu_after = busy_before = busy_after = wall_before = wall_after = 0.0
     results = []
     for index, proc in enumerate(gens):
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.strip() == "measure-start" and index == 0:
                 cpu_before = sum(procs.cpu_seconds(t.proc.pid) for t in targets if t.proc)
+                busy_before, wall_before = procs.machine_busy_seconds(), time.monotonic()
             elif line.strip() == "measure-end" and index == 0:
                 cpu_after = sum(procs.cpu_seconds(t.proc.pid) for t in targets if t.proc)
+                busy_after, wall_after = procs.machine_busy_seconds(), time.monotonic()
             elif line.startswith("result "):
                 results.append(json.loads(line[len("result ") :]))
         proc.wait(60)
     requests = sum(r["requests"] for r in results)
     rps = sum(r["rps"] for r in results)
     first = results[0]
+    # the generators run concurrently for the same duration: CPU over the first one's phase ~ the others'
+    phase_requests = max(1, first["requests"] * len(results))
+    machine_ms = (busy_after - busy_before) * 1000 / phase_requests
     return {
         "rps": round(rps, 1),
         "requests": requests,
         "errors": sum(r["errors"] for r in results),
         "p50_ms": first["total_ms"]["p50"],
         "p99_ms": max(r["total_ms"]["p99"] for r in results),
-        # the generators run concurrently for the same duration: CPU over the first one's phase ~ the others'
-        "cpu_ms_per_request": round(
-            (cpu_after - cpu_before) * 1000 / max(1, results[0]["requests"] * len(results)), 3
+        "cpu_ms_per_request": round((cpu_after - cpu_before) * 1000 / phase_requests, 3),
+        # everything on the machine (gateway, load generators, upstream, PostgreSQL, Redis): where scaling stops
+        "machine_cpu_ms_per_request": round(machine_ms, 3),
+        "machine_busy_percent": round(
+            100 * (busy_after - busy_before) / (max(1e-9, wall_after - wall_before) * CORES), 1
         ),
     }
 
@@ -135,16 +145,31 @@ def markdown(info: dict[str, Any]) -> str:
             f"Non-streaming, c={CONCURRENCY} in all (split evenly across instances), nothing pinned."
         ),
         "",
-        "| profile | layout | req/s | × workers=1 | p50 ms | p99 ms | gateway CPU ms/req | errors |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+        (
+            "| profile | layout | req/s | × workers=1 | p50 ms | p99 ms | gateway CPU ms/req | machine CPU ms/req "
+            "| machine busy | ceiling req/s | errors |"
+        ),
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         *[
             f"| {r['profile']} | {r['layout']} | {r['rps']} | {r['rps'] / base[r['profile']]:.2f} | {r['p50_ms']} | "
-            f"{r['p99_ms']} | {r['cpu_ms_per_request']} | {r['errors']} |"
+            f"{r['p99_ms']} | {r['cpu_ms_per_request']} | {r['machine_cpu_ms_per_request']} | "
+            f"{r['machine_busy_percent']}% | {_ceiling(r)} | {r['errors']} |"
             for r in rows
         ],
         "",
+        (
+            "Machine CPU is every process's (gateway, load generators, upstream, PostgreSQL, Redis), from /proc/stat "
+            f"over the measured phase; ceiling = {CORES} cores / machine CPU per request, the rate at which this "
+            "machine would be saturated if nothing else changed."
+        ),
+        "",
     ]
     return "\n".join(lines)
+
+
+def _ceiling(row: dict[str, Any]) -> str:
+    machine_ms = row["machine_cpu_ms_per_request"]
+    return f"{CORES * 1000 / machine_ms:.0f}" if machine_ms > 0 else "-"
 
 
 def main(argv: list[str] | None = None) -> int:
