@@ -28,6 +28,7 @@ from gateway.providers.transport import AiohttpTransport
 from gateway.types import ChatRequest, ChatResponse, StreamEvent
 
 _ENCODER = msgspec.json.Encoder()
+_STREAM_ACCEPT = {"Accept": "text/event-stream"}
 
 
 def _auth_headers(config: ProviderConfig) -> dict[str, str]:
@@ -62,6 +63,7 @@ class OpenAIProvider:
         self._client = build_client(config, headers, transport or self._direct)
         self._url = str(self._client.build_request("POST", self._chat_path, params=self._params).url)
         self._headers = {**headers, "User-Agent": self._client.headers.get("User-Agent", "gateway")}
+        self._stream_headers = {**self._headers, **_STREAM_ACCEPT}
 
     def _body(self, req: ChatRequest, *, stream: bool) -> bytes:
         wire: dict[str, Any] = to_wire(
@@ -93,16 +95,18 @@ class OpenAIProvider:
 
     async def stream(self, req: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Canonical events of a streaming completion; failures raise, before or after the first event."""
-        name = self.config.name
+        name, config = self.config.name, self.config
+        body = self._body(req, stream=True)
         with map_transport_errors(name):
-            request = self._client.build_request(
-                "POST",
-                self._chat_path,
-                params=self._params,
-                content=self._body(req, stream=True),
-                headers={"Accept": "text/event-stream"},
-            )
-            response = await self._client.send(request, stream=True)
+            if self._direct is not None:  # past httpx's client layers, as `complete` does
+                response = await self._direct.stream(
+                    self._url, self._stream_headers, body, config.connect_timeout, config.read_timeout
+                )
+            else:
+                request = self._client.build_request(
+                    "POST", self._chat_path, params=self._params, content=body, headers=_STREAM_ACCEPT
+                )
+                response = await self._client.send(request, stream=True)
             try:
                 if response.is_error:
                     await response.aread()
