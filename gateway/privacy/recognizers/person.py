@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
-from itertools import compress
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers import person_rules as rules
@@ -13,6 +11,7 @@ from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.lexicon import Lexicon, load_lexicon
 from gateway.privacy.recognizers.names import BLOCKED, FirstNames, load_first_names
 from gateway.privacy.recognizers.scanning import NotAfter, Windowed
+from gateway.privacy.recognizers.tokens import Tokens
 
 _Trigger = NotAfter | Windowed
 # Triggers after which a name follows, with the score of a name found there and whether an unknown
@@ -63,7 +62,7 @@ class PersonRecognizer:
                     _keep(found, span, score)
         for span in self._speakers(text):
             _keep(found, span, 0.85)
-        tokens = _Tokens(text)  # read by both passes below
+        tokens = Tokens(text)  # read by both passes below
         for span, score in self._gazetteer(text, tokens):
             _keep(found, span, score)
         for span in self._repetitions(text, tokens, found):
@@ -166,17 +165,17 @@ class PersonRecognizer:
             and any(p in known for p in parts)
         )
 
-    def _gazetteer(self, text: str, tokens: _Tokens) -> Iterator[tuple[tuple[int, int], float]]:
+    def _gazetteer(self, text: str, tokens: Tokens) -> Iterator[tuple[tuple[int, int], float]]:
         """A known first name is a name; with a following capitalised token, that is the surname."""
         local = self._names.local
         double = {word for word in tokens.hyphenated() if self._is_first_name(word)}
         names = self._names.known.intersection(tokens.words) | double
-        for match in tokens.among(names):
-            word = match.group()
-            if _after_article(text, match.start()):
+        for start, word_end in tokens.among(names):
+            word = text[start:word_end]
+            if _after_article(text, start):
                 continue
-            start, end = match.start(), self._extend(text, match.end())
-            if end > match.end():
+            end = self._extend(text, word_end)
+            if end > word_end:
                 score = 0.85
             elif (before := self._surname_before(text, start)) is not None:
                 start, score = before, 0.85
@@ -203,38 +202,16 @@ class PersonRecognizer:
         return match.start()
 
     def _repetitions(
-        self, text: str, tokens: _Tokens, found: dict[tuple[int, int], float]
+        self, text: str, tokens: Tokens, found: dict[tuple[int, int], float]
     ) -> Iterator[tuple[int, int]]:
         """A surname found once with strong evidence is a name wherever else it appears."""
         surnames = {text[start:end].split()[-1] for (start, end), score in found.items() if score >= 0.85}
         surnames = {name for name in surnames if len(name) > 2 and _is_name_word(name)}
         if not surnames:
             return
-        for match in tokens.among(surnames):
-            if not _after_article(text, match.start()) and not _is_organisation(text, match.start(), match.end()):
-                yield match.start(), match.end()
-
-
-class _Tokens:
-    """The name-shaped words of a text, in order, with their matches.
-
-    Most words are neither a first name nor a surname found before: set operations and ``compress`` pick
-    out the few that are, instead of a step of Python per word.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.matches = list(rules.ANY_TOKEN.finditer(text))
-        self.words = list(map(re.Match.group, self.matches))
-
-    def hyphenated(self) -> list[str]:
-        """The double names ("Kai-Uwe"), which a name list matches only part by part."""
-        return [word for word in self.words if "-" in word]
-
-    def among(self, words: AbstractSet[str]) -> Iterator[re.Match[str]]:
-        """The matches of the words in ``words``, in order."""
-        if not words:
-            return iter(())
-        return compress(self.matches, map(words.__contains__, self.words))
+        for start, end in tokens.among(surnames):
+            if not _after_article(text, start) and not _is_organisation(text, start, end):
+                yield start, end
 
 
 def _keep(found: dict[tuple[int, int], float], span: tuple[int, int], score: float) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import AnyStr
 
 
 class NotAfter:
@@ -22,23 +23,27 @@ class NotAfter:
     exactly the matches of the lookbehind pattern.
     """
 
-    def __init__(self, body: str, not_after: str, flags: int = 0, keys: tuple[str, ...] = ()) -> None:
+    def __init__(self, body: str, not_after: str, flags: int = 0, starts: tuple[str, ...] = ()) -> None:
         """Compile the pattern.
 
         Args:
             body: The pattern without its leading lookbehind.
             not_after: The character class the match must not follow, such as ``[\\w-]``.
             flags: ``re`` flags for ``body``.
-            keys: Strings of which every match holds one (see :func:`holds_any`); none means no such test.
+            starts: Strings one of which every match starts with (its alternatives' first words). When
+                given, the pattern is tried only where one of them occurs, found with ``str.find``.
         """
         self.body = re.compile(body, flags)
         self._rejects = re.compile(not_after)
-        self._keys = keys
+        self._starts = starts
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Yield the non-overlapping matches in ``text``, as ``re.finditer`` with the lookbehind would."""
-        if not holds_any(text, self._keys):
-            return
+        if self._starts:
+            return matches_at(self.match, text, sorted(occurrences(text, *self._starts)))
+        return self._search(text)
+
+    def _search(self, text: str) -> Iterator[re.Match[str]]:
         pos = 0
         while (match := self.body.search(text, pos)) is not None:
             start = match.start()
@@ -188,13 +193,15 @@ def holds_any(text: str, keys: tuple[str, ...]) -> bool:
     return False
 
 
-def occurrences(text: str, char: str) -> list[int]:
-    """Every position of ``char`` in ``text``, found by ``str.find`` (far faster than ``re`` for a few)."""
+def occurrences(text: AnyStr, *needles: AnyStr) -> list[int]:
+    """Every position where one of ``needles`` occurs in ``text``, found by ``str.find`` (for a few
+    fixed strings far faster than ``re``), grouped by needle."""
     found = []
-    at = text.find(char)
-    while at >= 0:
-        found.append(at)
-        at = text.find(char, at + 1)
+    for needle in needles:
+        at = text.find(needle)
+        while at >= 0:
+            found.append(at)
+            at = text.find(needle, at + 1)
     return found
 
 

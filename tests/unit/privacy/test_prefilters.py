@@ -13,10 +13,11 @@ import pytest
 
 from bench.pii.dataset import GENERATED_PATH, HANDWRITTEN_PATH, load_jsonl
 from bench.pii_latency import make_texts
-from gateway.privacy.recognizers import credit_card, iban, kfz, phone, steuer_id, svnr
+from gateway.privacy.recognizers import credit_card, iban, kfz, phone, steuer_id, streets, svnr
 from gateway.privacy.recognizers import person_rules as rules
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import NotAfter, Windowed, finditer_near, matches_at
+from gateway.privacy.recognizers.tokens import Tokens
 
 _NOISE = "0123456789012345678901 ABCDEHKMWZAB-./+()',:äx\n\t"
 
@@ -71,11 +72,15 @@ def _assert_same_matches(
         rules.INLINE_SIGN_OFF,
         rules.LABEL,
         rules.NAMING,
+        streets.PREFIX_STREET,
     ],
 )
-def test_keys_never_skip_a_text_with_matches(scanner: NotAfter | Windowed) -> None:
+def test_keys_and_starts_never_skip_a_match(scanner: NotAfter | Windowed) -> None:
     unkeyed = copy.copy(scanner)
-    unkeyed._keys = ()
+    if isinstance(unkeyed, NotAfter):
+        unkeyed._starts = ()
+    else:
+        unkeyed._keys = ()
     _assert_same_matches(unkeyed.finditer, scanner.finditer)
 
 
@@ -117,3 +122,40 @@ def test_plates_are_found_in_the_windows_before_digit_runs(pattern: re.Pattern[s
         return finditer_near(pattern, text, kfz._windows(text, TextFacts(text).digit_starts), kfz._REACH)
 
     _assert_same_matches(pattern.finditer, near)
+
+
+@pytest.mark.parametrize(
+    "extra", ["", "€ „x“ – …", "Zahl ١٢٣ und ٤", "€" * 20 + "٧", "??" + "–" * 30]
+)
+def test_digit_runs_are_the_runs_of_any_scripts_digits(extra: str) -> None:
+    for text in corpus()[:2000]:
+        text = f"{text}{extra}{text[:40]}"
+        assert TextFacts(text).digit_runs == [m.span() for m in re.finditer(r"\d+", text)]
+
+
+@pytest.mark.parametrize(
+    "extra", ["", " Łukasz Żółć, İsmail Đorđević – Šárka-Łucja €", " ?Ab A? Öz ?? É'e 'Anna' Ägnes-Öl_Ab x-Ab Ab-"]
+)
+def test_name_shaped_words_are_located_where_they_occur_as_words(extra: str) -> None:
+    for text in corpus()[:2500]:
+        text = f"{text[:300]}{extra}{text[300:]}"
+        tokens = Tokens(text)
+        matches = list(rules.ANY_TOKEN.finditer(text))
+        assert tokens.words == [match.group() for match in matches]
+        wanted = set(tokens.words[::3]) | {"Anna", "Ab", "Nobody"}
+        assert tokens.among(wanted) == [match.span() for match in matches if match.group() in wanted]
+
+
+def test_factored_business_words_match_where_the_plain_list_does() -> None:
+    plain = re.compile(
+        rf"(?:[ \t]*(?:&|und)[ \t]*[{rules._UPPER}][{rules._LOWER}-]+)?[ \t]*(?:{rules._LEGAL_FORM}|"
+        rf"[{rules._UPPER}]?[{rules._LOWER}-]*(?i:{rules._BUSINESS}))(?![{rules._LOWER}])"
+    )
+    firms = " Müller Bau, Holz-Immobilien, und Partner, Kliniken, WERKE, Steuerberaterin Steuerberatung."
+    found = 0
+    for text in (*corpus()[:1000], firms):
+        for match in rules.ANY_TOKEN.finditer(text):
+            expected = plain.match(text, match.end()) is not None
+            assert (rules.ORG_SUFFIX.match(text, match.end()) is not None) == expected
+            found += expected
+    assert found > 0
