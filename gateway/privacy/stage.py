@@ -40,7 +40,8 @@ class PrivacyFailure(GatewayError):
 
 def _modes(policy: dict[str, Any] | None) -> tuple[frozenset[str], frozenset[str]]:
     """(types to redact, types that block the request) for a tenant policy."""
-    policy = policy or {}
+    if not policy:
+        return _DEFAULT_MODES
     default = policy.get("default", "redact")
     per_type: dict[str, str] = policy.get("types") or {}
     mode_of = {t: per_type.get(t, default) for t in ALL_TYPES}
@@ -48,6 +49,9 @@ def _modes(policy: dict[str, Any] | None) -> tuple[frozenset[str], frozenset[str
         frozenset(t for t, m in mode_of.items() if m == "redact"),
         frozenset(t for t, m in mode_of.items() if m == "block"),
     )
+
+
+_DEFAULT_MODES = (ALL_TYPES, frozenset[str]())  # no policy: redact every type
 
 
 class Privacy:

@@ -21,7 +21,7 @@ class Vault:
     def __init__(self) -> None:
         self._placeholder_of: dict[tuple[str, str], str] = {}
         self._value_of: dict[str, str] = {}
-        self._numbers: Counter[str] = Counter()
+        self._numbers: dict[str, int] = {}
         self.detections: Counter[str] = Counter()  # entity type -> how many spans were redacted
 
     def __bool__(self) -> bool:
@@ -32,8 +32,8 @@ class Vault:
         key = (entity_type, value)
         found = self._placeholder_of.get(key)
         if found is None:
-            self._numbers[entity_type] += 1
-            found = f"<{entity_type}_{self._numbers[entity_type]}>"
+            number = self._numbers[entity_type] = self._numbers.get(entity_type, 0) + 1
+            found = f"<{entity_type}_{number}>"
             self._placeholder_of[key] = found
             self._value_of[found] = value
         return found
@@ -41,13 +41,15 @@ class Vault:
     def redact(self, text: str, entities: Iterable[Entity]) -> str:
         """`text` with every entity span replaced by its placeholder (entities sorted, non-overlapping)."""
         out: list[str] = []
+        types: list[str] = []
         cursor = 0
         for entity in entities:
             out.append(text[cursor : entity.start])
             out.append(self.placeholder(entity.type, text[entity.start : entity.end]))
-            self.detections[entity.type] += 1
+            types.append(entity.type)
             cursor = entity.end
         out.append(text[cursor:])
+        self.detections.update(types)  # one count for all: Counter's += costs a Python call per entity
         return "".join(out)
 
     def value(self, placeholder: str) -> str | None:
