@@ -11,6 +11,8 @@ import json
 import logging
 import time
 
+import orjson
+
 from gateway.observability.context import REQUEST_ID
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
@@ -37,7 +39,10 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             data["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
             data["exc"] = self.formatException(record.exc_info)
-        return json.dumps(data, default=str)
+        try:  # orjson: half the CPU of json.dumps on the request log line, which every request writes
+            return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:  # what orjson cannot encode (an integer past 64 bits): the standard library can
+            return json.dumps(data, default=str)
 
 
 def configure_logging(level: str) -> None:

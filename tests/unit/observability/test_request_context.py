@@ -63,3 +63,12 @@ def test_formatter_adds_the_context_request_id() -> None:
 def test_formatter_masks_secret_fields() -> None:
     line = _line("oops", api_key="sk-live-123", authorization="Bearer x", tenant="acme")
     assert line["api_key"] == MASK and line["authorization"] == MASK and line["tenant"] == "acme"
+
+
+def test_formatter_writes_values_json_cannot_hold_as_text() -> None:
+    record = logging.LogRecord("gateway.test", logging.INFO, __file__, 1, "odd values", (), None)
+    record.__dict__.update(huge=2**70, by_number={1: "one"}, when=object())
+    data = json.loads(JsonFormatter().format(record))
+    assert data["huge"] == 2**70
+    assert data["by_number"] == {"1": "one"}
+    assert data["when"].startswith("<object object")
