@@ -23,7 +23,7 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from gateway.api.eager import Pending, cancel, first_step, resume
 
@@ -46,6 +46,7 @@ class SSEResponse(Response):
         task = asyncio.current_task()
         assert task is not None  # nosec B101 # type narrowing: ASGI apps run in a task
         watch = _DisconnectWatch(receive, task)
+        send = _client_gone_on_oserror(send)
         try:
             await send(
                 {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
@@ -56,11 +57,26 @@ class SSEResponse(Response):
         except asyncio.CancelledError:
             if not watch.gone or task.uncancel() > 0:
                 raise  # (also) cancelled from outside, e.g. at shutdown: not ours to swallow
-        except OSError:
-            pass  # ASGI 2.4: the client is gone; nobody is left to tell
+        except _ClientGoneError:
+            pass  # nobody is left to tell
         finally:
             watch.stop()
             await self.chunks.aclose()  # settles an abandoned stream and closes its upstream
+
+
+class _ClientGoneError(Exception):
+    """`send` failed: an ASGI 2.4 server raises OSError once the client has disconnected."""
+
+
+def _client_gone_on_oserror(send: Send) -> Send:
+    # Only `send`'s OSError means the client left; one raised while producing a chunk is a failure to report.
+    async def guarded(message: Message) -> None:
+        try:
+            await send(message)
+        except OSError as exc:
+            raise _ClientGoneError from exc
+
+    return guarded
 
 
 class _DisconnectWatch:

@@ -179,6 +179,15 @@ async def test_a_send_that_raises_oserror_ends_the_response_and_closes_the_chunk
     assert closed == [True]
 
 
+async def test_an_oserror_while_producing_a_chunk_is_not_taken_for_a_disconnect() -> None:
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        yield b"a"
+        raise OSError("not the client's socket")
+
+    with pytest.raises(OSError):
+        await serve(chunks(), Client())
+
+
 async def test_cancellation_from_outside_propagates_and_closes_the_chunks() -> None:
     closed: list[bool] = []
     waiting = asyncio.Event()
