@@ -60,7 +60,7 @@ class Analyzer:
         candidates: list[Entity] = []
         facts = TextFacts(text)
         for recognizer in self._recognizers:
-            if types is not None and not (recognizer.types & types):
+            if types is not None and recognizer.types.isdisjoint(types):
                 continue
             candidates.extend(
                 entity

@@ -25,7 +25,7 @@ _BIRTH = re.compile(
 # "date of birth" the prefix before any letter that case-insensitive matching widens, such as i or s).
 # A text without any of them cannot match, so the expensive pass is skipped; plain "geb" would not do,
 # as everyday words ("abgebucht", "gegeben") contain it.
-_KEYS = ("geboren", "geb.", "geburt", "date of b", "dob", "born", "*")
+_KEYS = (b"geboren", b"geb.", b"geburt", b"date of b", b"dob", b"born", b"*")
 
 
 class BirthDateRecognizer:
@@ -35,7 +35,8 @@ class BirthDateRecognizer:
 
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every birth date in ``text``."""
-        if not holds_any(facts.lowered, _KEYS):
+        # the keys have none of the letters that characters beyond Latin-1 lower to (see TextFacts)
+        if not holds_any(facts.lowered_latin1, _KEYS):
             return
         for match in _BIRTH.finditer(text):
             yield Entity("DATE_OF_BIRTH", match.start("date"), match.end("date"), 0.95)

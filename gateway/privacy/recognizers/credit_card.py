@@ -31,8 +31,7 @@ class CreditCardRecognizer:
 
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every credit card number in ``text``."""
-        # A candidate starts at a digit that no digit precedes: at the start of a run of digits.
-        for match in matches_at(_CANDIDATE.match, text, facts.digit_starts):
+        for match in matches_at(_CANDIDATE.match, text, candidate_starts(text, facts)):
             digits = re.sub(r"\D", "", match.group())
             if not 13 <= len(digits) <= 19 or not _luhn_valid(digits):
                 continue
@@ -40,6 +39,12 @@ class CreditCardRecognizer:
                 yield Entity("CREDIT_CARD", match.start(), match.end(), 0.95)
             elif _GROUPED.match(match.group()) and not is_reference_number(text, match.start()):
                 yield Entity("CREDIT_CARD", match.start(), match.end(), 0.8)
+
+
+def candidate_starts(text: str, facts: TextFacts) -> list[int]:
+    """Where a candidate may start: at a run of digits (no digit may precede it) that begins with an
+    issuer's prefix and holds at least two digits (the prefix and one more)."""
+    return [start for start, end in facts.digit_runs if end - start >= 2 and text[start] in "23456"]
 
 
 def _luhn_valid(digits: str) -> bool:

@@ -17,7 +17,10 @@ _AT = r"\s?(?:\(at\)|\[at\]|\{at\}|\(ät\)|\[ät\]|\(a\)|\[@\]|\(@\))\s?"
 _DOT = r"(?:\.|\s?(?:\(dot\)|\[dot\]|\(punkt\)|\[punkt\])\s?)"
 # Every match of _AT holds one of these, lower-cased: without one, the slow case-insensitive pass
 # cannot match ("ät" alone, as in "Bestätigung", let it run over most German texts).
-_AT_MARKERS = ("(at)", "[at]", "{at}", "(ät)", "[ät]", "(a)", "[@]", "(@)")
+_AT_MARKERS = tuple(
+    marker.encode("latin-1") for marker in ("(at)", "[at]", "{at}", "(ät)", "[ät]", "(a)", "[@]", "(@)")
+)
+_AE_T = "ät".encode("latin-1")
 _MAX_LOCAL = 64  # RFC 5321 limit of the local part
 _MAX_DOMAIN = 256
 _OBFUSCATED = re.compile(
@@ -40,25 +43,37 @@ class EmailRecognizer:
                 at = text.find("@", match.end())
             else:
                 at = text.find("@", at + 1)
-        lowered = facts.lowered
-        if _may_be_obfuscated(text, lowered) and any(marker in lowered for marker in _AT_MARKERS):
+        # the markers have none of the letters that characters beyond Latin-1 lower to (see TextFacts)
+        lowered = facts.lowered_latin1
+        if _has_marker(lowered) and _may_be_obfuscated(facts.latin1, lowered):
             for match in _OBFUSCATED.finditer(text):
                 yield Entity("EMAIL", match.start(), match.end(), 0.9)
 
 
-def _may_be_obfuscated(text: str, lowered: str) -> bool:
+def _has_marker(lowered: bytes) -> bool:
+    """Tell whether one of _AT_MARKERS occurs: each starts with a bracket, and texts have few of those."""
+    for bracket in (b"(", b"[", b"{"):
+        at = lowered.find(bracket)
+        while at >= 0:
+            if lowered.startswith(_AT_MARKERS, at):
+                return True
+            at = lowered.find(bracket, at + 1)
+    return False
+
+
+def _may_be_obfuscated(text: bytes, lowered: bytes) -> bool:
     """The original gate of the obfuscated pass, kept so that results stay as they were.
 
     It misses a text whose only marker is ``{at}``: such an address is found only when one of these
     other fragments also occurs somewhere in the text.
     """
     return (
-        "at)" in lowered
-        or "at]" in lowered
-        or "ät" in lowered
-        or "@]" in text
-        or "@)" in text
-        or "(a)" in lowered
+        b"at)" in lowered
+        or b"at]" in lowered
+        or _AE_T in lowered
+        or b"@]" in text
+        or b"@)" in text
+        or b"(a)" in lowered
     )
 
 

@@ -179,7 +179,7 @@ class Windowed:
         return finditer_windows(self.pattern, text, self._windows(text))
 
 
-def holds_any(text: str, keys: tuple[str, ...]) -> bool:
+def holds_any(text: AnyStr, keys: tuple[AnyStr, ...]) -> bool:
     """Tell whether ``text`` holds one of ``keys``, or ``keys`` is empty.
 
     A pattern whose every match contains one of a few fixed strings cannot match a text without them,

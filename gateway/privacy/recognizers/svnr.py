@@ -32,12 +32,22 @@ class SvnrRecognizer:
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid social insurance number in ``text``."""
         # Both patterns start at a digit that no letter or digit precedes: at the start of a run of digits.
-        for match in matches_at(_GERMAN.match, text, facts.digit_starts):
+        for match in matches_at(_GERMAN.match, text, german_starts(facts)):
             if _german_check_digit(match) == int(match.group("check")):
                 yield Entity("SVNR", match.start(), match.end(), 0.95)
-        for match in matches_at(_AUSTRIAN.match, text, facts.digit_starts):
+        for match in matches_at(_AUSTRIAN.match, text, austrian_starts(facts)):
             if vnr.is_valid(match.group().replace(" ", "")) and preceded_by(text, match.start(), _AT_CONTEXT):
                 yield Entity("SVNR", match.start(), match.end(), 0.9)
+
+
+def german_starts(facts: TextFacts) -> list[int]:
+    """Where a German number may start: its area and date are a run of 8 digits, or of 2 and a space."""
+    return [start for start, end in facts.digit_runs if end - start in (2, 8)]
+
+
+def austrian_starts(facts: TextFacts) -> list[int]:
+    """Where an Austrian number may start: a run of 10 digits, or of 4 and a space before the date."""
+    return [start for start, end in facts.digit_runs if end - start in (4, 10)]
 
 
 def _german_check_digit(match: re.Match[str]) -> int:

@@ -13,7 +13,7 @@ import pytest
 
 from bench.pii.dataset import GENERATED_PATH, HANDWRITTEN_PATH, load_jsonl
 from bench.pii_latency import make_texts
-from gateway.privacy.recognizers import credit_card, iban, kfz, phone, steuer_id, streets, svnr
+from gateway.privacy.recognizers import credit_card, email, iban, kfz, phone, steuer_id, streets, svnr, vat_id
 from gateway.privacy.recognizers import person_rules as rules
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import NotAfter, Windowed, finditer_near, matches_at
@@ -85,18 +85,25 @@ def test_keys_and_starts_never_skip_a_match(scanner: NotAfter | Windowed) -> Non
 
 
 @pytest.mark.parametrize(
-    "pattern", [svnr._GERMAN, svnr._AUSTRIAN, steuer_id._CANDIDATE], ids=["svnr-de", "svnr-at", "steuer-id"]
+    ("pattern", "starts"),
+    [
+        (svnr._GERMAN, svnr.german_starts),
+        (svnr._AUSTRIAN, svnr.austrian_starts),
+        (steuer_id._CANDIDATE, lambda facts: facts.digit_starts),
+    ],
+    ids=["svnr-de", "svnr-at", "steuer-id"],
 )
-def test_numbers_are_found_at_the_starts_of_digit_runs(pattern: re.Pattern[str]) -> None:
-    _assert_same_matches(
-        pattern.finditer, lambda text: matches_at(pattern.match, text, TextFacts(text).digit_starts)
-    )
+def test_numbers_are_found_at_the_starts_of_digit_runs(
+    pattern: re.Pattern[str], starts: Callable[[TextFacts], list[int]]
+) -> None:
+    _assert_same_matches(pattern.finditer, lambda text: matches_at(pattern.match, text, starts(TextFacts(text))))
 
 
-def test_card_numbers_are_found_at_the_starts_of_digit_runs() -> None:
+def test_card_numbers_are_found_at_runs_that_start_with_an_issuer_prefix() -> None:
     scanner = credit_card._CANDIDATE
     _assert_same_matches(
-        scanner.finditer, lambda text: matches_at(scanner.match, text, TextFacts(text).digit_starts)
+        scanner.finditer,
+        lambda text: matches_at(scanner.match, text, credit_card.candidate_starts(text, TextFacts(text))),
     )
 
 
@@ -106,6 +113,13 @@ def test_ibans_are_found_two_capitals_before_a_digit_run() -> None:
         return matches_at(iban._CANDIDATE.match, text, starts)
 
     _assert_same_matches(iban._CANDIDATE.finditer, anchored)
+
+
+def test_vat_candidates_are_found_at_two_capitals() -> None:
+    scanner = vat_id._CANDIDATE
+    _assert_same_matches(
+        scanner.finditer, lambda text: matches_at(scanner.match, text, vat_id.candidate_starts(TextFacts(text)))
+    )
 
 
 def test_phone_candidates_are_found_at_their_possible_starts() -> None:
@@ -158,4 +172,32 @@ def test_factored_business_words_match_where_the_plain_list_does() -> None:
             expected = plain.match(text, match.end()) is not None
             assert (rules.ORG_SUFFIX.match(text, match.end()) is not None) == expected
             found += expected
+    assert found > 0
+
+
+_LOWER_CASE_KEYS = ("geboren", "geb.", "geburt", "date of b", "dob", "born", "*", "(at)", "[ät]", "ät", "@]", "(a)")
+
+
+def test_nothing_beyond_latin1_lowers_to_a_character_of_the_keys() -> None:
+    lowered = {char for code in range(256, 0x110000) for char in chr(code).lower()}
+    assert lowered.isdisjoint("".join(_LOWER_CASE_KEYS))
+
+
+@pytest.mark.parametrize("extra", ["", " İSTANBUL ẞ Ÿ ſ KELVIN K Å", " GEBOREN (AT) [ÄT] Date Of Birth DOB € (A)"])
+def test_keys_occur_in_the_lowered_latin1_bytes_as_in_the_lowered_text(extra: str) -> None:
+    for text in corpus()[:2500]:
+        text = f"{text[:200]}{extra}{text[200:]}"
+        lowered, latin = text.lower(), TextFacts(text).lowered_latin1
+        for key in _LOWER_CASE_KEYS:
+            assert (key in lowered) == (key.encode("latin-1") in latin)
+
+
+def test_at_markers_are_found_at_brackets() -> None:
+    texts = (*corpus()[:3000], "a (AT) b", "x [ät]", "{At}", "(a)", "[@] (@)", "((a", "[[at]")
+    found = 0
+    for text in texts:
+        lowered = TextFacts(text).lowered_latin1
+        expected = any(marker in lowered for marker in email._AT_MARKERS)
+        assert email._has_marker(lowered) == expected
+        found += expected
     assert found > 0
