@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from gateway.privacy.recognizers.scanning import occurrences
+
 _DIGITS = re.compile(r"\d\d*")  # not "\d+": re skips ahead to a first character only when it is given alone
 # Latin-1 bytes with each ASCII digit as "0" and everything else as "x": runs of "0" are the runs of
 # digits, and re finds a pattern that starts with a literal far faster than one that starts with a class.
 _DIGIT_MASK = bytes(ord("0") if chr(code).isdecimal() else ord("x") for code in range(256))
 _ZEROS = re.compile(rb"00*")
+# Latin-1 with each of A-Z as "A" and everything else as ".".
+_CAPITALS = bytes(ord("A") if "A" <= chr(code) <= "Z" else ord(".") for code in range(256))
 # Latin-1 in lower case: each of its characters lowers to one Latin-1 character.
 _LOWER_LATIN1 = bytes(ord(chr(code).lower()) for code in range(256))
 # Beyond this many characters outside Latin-1 (each may be a digit of another script), the plain pattern.
@@ -54,6 +58,11 @@ class TextFacts:
         Latin-1 bytes occur here.
         """
         return self.latin1.translate(_LOWER_LATIN1)
+
+    @cached_property
+    def capital_pairs(self) -> list[int]:
+        """Where two capitals A-Z follow each other (a country code, say), in order."""
+        return occurrences(self.latin1.translate(_CAPITALS), b"AA")
 
     @cached_property
     def digit_starts(self) -> list[int]:

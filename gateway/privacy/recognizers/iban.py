@@ -30,12 +30,17 @@ class IbanRecognizer:
 
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid IBAN in ``text``."""
-        # The check digits start a run of digits, two capitals after the candidate's start.
-        starts = (start - 2 for start in facts.digit_starts if start >= 2)
-        for match in matches_at(_CANDIDATE.match, text, starts):
+        for match in matches_at(_CANDIDATE.match, text, candidate_starts(facts)):
             end = _valid_end(match.group(), match.start())
             if end is not None:
                 yield Entity("IBAN", match.start(), end, 0.99)
+
+
+def candidate_starts(facts: TextFacts) -> list[int]:
+    """Where a candidate may start: at two capitals A-Z (the country) right before a run of digits (the
+    check digits)."""
+    pairs = set(facts.capital_pairs)
+    return [start - 2 for start in facts.digit_starts if start - 2 in pairs]
 
 
 def _valid_end(candidate: str, start: int) -> int | None:

@@ -246,8 +246,12 @@ def _is_name_word(word: str) -> bool:
 
 def _after_article(text: str, start: int) -> bool:
     lookback = max(0, start - 10)
-    _, blank = _before(text, lookback, start)
-    return blank and rules.ARTICLE_BEFORE.search(text, lookback, start) is not None
+    kept, blank = _before(text, lookback, start)
+    return (
+        blank
+        and kept.endswith(rules.ARTICLE_ENDINGS)
+        and rules.ARTICLE_BEFORE.search(text, lookback, start) is not None
+    )
 
 
 def _is_organisation(text: str, start: int, end: int) -> bool:

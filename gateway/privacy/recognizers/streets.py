@@ -77,16 +77,10 @@ STRONG_STREET = re.compile(
     rf"(?<![\wäöüß-])(?P<street>{_HYPHENATED}|{_JOINED}|{_ADJECTIVE} {_SEPARATE_WORD}|{_OF_FORM})\s?{_HOUSE_NUMBER}"
 )
 WEAK_STREET = re.compile(rf"(?<![\wäöüß-])(?P<street>{_JOINED_WEAK})\s?{_HOUSE_NUMBER}")
-# Every PREFIX_STREET match starts with one of these: its prefix and the space after it, or a part of them.
-_PREFIX_STARTS = (
-    *("Am ", "An de", "Auf de", "Im ", "In de", "Zum ", "Zur ", "Unter", "Hinter", "Vor dem ", "Vorm "),
-    *("Bei der ", "Alt", "Ob der ", "Überm "),
-)
 PREFIX_STREET = NotAfter(
     rf"(?P<street>{_PREFIX} (?!{_NOT_AFTER_PREFIX})[{_UPPER}]{_WORD}+(?:[- ][{_UPPER}]{_WORD}+)?)"
     rf"\s{_HOUSE_NUMBER}",
     r"[\wäöüß-]",
-    starts=_PREFIX_STARTS,
 )
 _LONGEST_SUFFIX = max(map(len, STRONG_SUFFIXES + WEAK_SUFFIXES))
 _HOUSE_NUMBER_FIRST = "123456789"

@@ -10,7 +10,7 @@ from stdnum.eu import vat
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import NotAfter, matches_at, occurrences
+from gateway.privacy.recognizers.scanning import NotAfter, matches_at
 
 _OTHER_EU_CODES = "AT BE BG CY CZ DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
 # Every alternative starts with a literal letter (the other EU countries are spelled out one by one),
@@ -22,14 +22,6 @@ _CANDIDATE = NotAfter(
     r"[\w-]",
 )
 
-# Latin-1 with each of A-Z as "A" and everything else as ".": every candidate starts with two of them.
-_CAPITALS = bytes(ord("A") if "A" <= chr(code) <= "Z" else ord(".") for code in range(256))
-
-
-def candidate_starts(facts: TextFacts) -> list[int]:
-    """Where a candidate may start: at two capitals A-Z (a country code), found with ``bytes.find``."""
-    return occurrences(facts.latin1.translate(_CAPITALS), b"AA")
-
 
 class VatIdRecognizer:
     """Finds VAT identification numbers whose check digits are valid."""
@@ -38,7 +30,8 @@ class VatIdRecognizer:
 
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid VAT id in ``text``."""
-        for match in matches_at(_CANDIDATE.match, text, candidate_starts(facts)):
+        # every candidate starts with a country code: two capitals A-Z
+        for match in matches_at(_CANDIDATE.match, text, facts.capital_pairs):
             value = match.group()
             valid = (
                 ch_uid.is_valid(re.sub(r" ?(?:MWST|TVA|IVA)$", "", value))
