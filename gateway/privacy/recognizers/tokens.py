@@ -22,6 +22,8 @@ class Tokens:
 
     def hyphenated(self) -> list[str]:
         """The double names ("Kai-Uwe"), which a name list matches only part by part."""
+        if "-" not in self._text:
+            return []
         return [word for word in self.words if "-" in word]
 
     def among(self, words: set[str] | frozenset[str]) -> list[Span]:
