@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import holds_any
+from gateway.privacy.recognizers.scanning import holds_any, occurrences, scan
 
 _MONTHS = r"Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
 _DATE = (
@@ -28,6 +28,16 @@ _BIRTH = re.compile(
 _KEYS = (b"geboren", b"geb.", b"geburt", b"date of b", b"dob", b"born", b"*")
 
 
+# Every match starts with one of these, in any case (the start of its keyword before any letter that
+# case-insensitive matching widens; none of these letters has a case beyond Latin-1).
+_STARTS = (b"geb", b"date of b", b"dob", b"born", b"*")
+
+
+def candidate_starts(facts: TextFacts) -> list[int]:
+    """Where a match may start: where a keyword starts, found in the Latin-1 text in lower case."""
+    return sorted(occurrences(facts.lowered_latin1, *_STARTS))
+
+
 class BirthDateRecognizer:
     """Finds dates announced as birth dates ("geboren am", "geb.", "Geburtsdatum:", "*")."""
 
@@ -38,5 +48,5 @@ class BirthDateRecognizer:
         # the keys have none of the letters that characters beyond Latin-1 lower to (see TextFacts)
         if not holds_any(facts.lowered_latin1, _KEYS):
             return
-        for match in _BIRTH.finditer(text):
+        for match in scan(_BIRTH, text, candidate_starts(facts)):
             yield Entity("DATE_OF_BIRTH", match.start("date"), match.end("date"), 0.95)

@@ -10,7 +10,7 @@ from stdnum import luhn
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import NotAfter, matches_at
+from gateway.privacy.recognizers.scanning import NotAfter, scan
 
 # Visa 4, Mastercard 51-55/22-27, Amex 34/37, Discover/UnionPay 6, Diners 36/38/30, JCB 35.
 _CANDIDATE = NotAfter(
@@ -31,7 +31,7 @@ class CreditCardRecognizer:
 
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every credit card number in ``text``."""
-        for match in matches_at(_CANDIDATE.match, text, candidate_starts(text, facts)):
+        for match in scan(_CANDIDATE, text, candidate_starts(text, facts)):
             digits = re.sub(r"\D", "", match.group())
             if not 13 <= len(digits) <= 19 or not _luhn_valid(digits):
                 continue

@@ -10,7 +10,7 @@ from stdnum.util import get_cc_module
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import matches_at
+from gateway.privacy.recognizers.scanning import scan
 
 # Country code, check digits, then groups of up to four; grouping by single spaces is optional. The
 # lookbehind stands after the first letter so that re can skip straight to capitals (same matches).
@@ -30,7 +30,7 @@ class IbanRecognizer:
 
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid IBAN in ``text``."""
-        for match in matches_at(_CANDIDATE.match, text, candidate_starts(facts)):
+        for match in scan(_CANDIDATE, text, candidate_starts(facts)):
             end = _valid_end(match.group(), match.start())
             if end is not None:
                 yield Entity("IBAN", match.start(), end, 0.99)

@@ -9,7 +9,7 @@ from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.kfz_codes import AUSTRIAN_CODES, GERMAN_CODES, SWISS_CODES
-from gateway.privacy.recognizers.scanning import finditer_near
+from gateway.privacy.recognizers.scanning import CHARS_PER_TRY, finditer_near
 
 _SEP = r"(?:\s?-\s?|\s)"
 # In the plate patterns the start-of-word lookbehind stands after the first letter, so that re can skip
@@ -51,18 +51,20 @@ class KfzRecognizer:
 
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every plausible number plate in ``text``."""
-        windows = _windows(text, facts.digit_starts)
-        for match in finditer_near(_GERMAN, text, windows, _REACH):
+        # In a text full of numbers, finding and searching the windows costs more than the plain search.
+        few = len(facts.digit_starts) * CHARS_PER_TRY <= len(text)
+        windows = _windows(text, facts.digit_starts) if few else None
+        for match in _plates(_GERMAN, text, windows):
             if (
                 match.group("code") in GERMAN_CODES
                 and _plate_length(match) <= 8
                 and not _PAPER_FORMAT.fullmatch(match.group())
             ):
                 yield Entity("KFZ", match.start(), match.end(), self._score(text, match.start(), 0.75))
-        for match in finditer_near(_AUSTRIAN, text, windows, _REACH):
+        for match in _plates(_AUSTRIAN, text, windows):
             if match.group("code") in AUSTRIAN_CODES and len(match.group().replace(" ", "")) >= 5:
                 yield Entity("KFZ", match.start(), match.end(), self._score(text, match.start(), 0.7))
-        for match in finditer_near(_SWISS, text, windows, _REACH):
+        for match in _plates(_SWISS, text, windows):
             if match.group("code") in SWISS_CODES:
                 score = self._swiss_score(text, match)
                 if score > 0:
@@ -82,6 +84,13 @@ class KfzRecognizer:
         if match.group("code") in _AMBIGUOUS_CANTONS or len(digits) < 3 or is_year:
             return 0.0
         return 0.6
+
+
+def _plates(
+    pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]] | None
+) -> Iterator[re.Match[str]]:
+    """The pattern's matches: searched in the windows, or over the whole text when there are none."""
+    return pattern.finditer(text) if windows is None else finditer_near(pattern, text, windows, _REACH)
 
 
 def _windows(text: str, digit_starts: list[int]) -> list[tuple[int, int]]:

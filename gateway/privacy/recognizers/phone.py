@@ -14,7 +14,7 @@ from phonenumbers import Leniency, NumberParseException, PhoneNumberMatcher, is_
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import matches_at, occurrences
+from gateway.privacy.recognizers.scanning import occurrences, scan
 
 _REGIONS = ("DE", "AT", "CH")
 # From the first "+", "(" or a leading zero over digits and the separators people type.
@@ -44,7 +44,7 @@ class PhoneRecognizer:
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid phone number in ``text``."""
         last_end = 0
-        for cand in matches_at(_CANDIDATE.match, text, _candidate_starts(text, facts)):
+        for cand in scan(_CANDIDATE, text, _candidate_starts(text, facts)):
             if cand.start() < last_end or sum(ch.isdigit() for ch in cand.group()) < 6:
                 continue
             if _DATE_LIKE.match(text, cand.start()) or is_reference_number(text, cand.start()):

@@ -9,7 +9,7 @@ its time only where a match can start.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import AnyStr
 
 
@@ -115,6 +115,19 @@ def matches_at(
         if start >= end and (found := match(text, start)) is not None:
             yield found
             end = found.end()
+
+
+# Trying a pattern at one place from Python costs about as much as re's own search spends on this many
+# characters: with more candidate places than one per this many characters, the plain search is quicker.
+CHARS_PER_TRY = 64
+
+
+def scan(pattern: re.Pattern[str] | NotAfter, text: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern.finditer(text)``, tried only at ``starts`` (see :func:`matches_at`) when
+    they are few, and found by the pattern's own search when they are many (texts full of numbers)."""
+    if len(starts) * CHARS_PER_TRY > len(text):
+        return pattern.finditer(text)
+    return matches_at(pattern.match, text, starts)
 
 
 def finditer_near(

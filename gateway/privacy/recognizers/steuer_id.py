@@ -10,7 +10,7 @@ from stdnum.de import idnr
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import matches_at
+from gateway.privacy.recognizers.scanning import scan
 
 # Eleven digits, first not zero, compact or with single spaces/dots/slashes between digit groups. The
 # lookbehind stands after the first digit so that re can skip straight to digits (same matches).
@@ -29,7 +29,7 @@ class SteuerIdRecognizer:
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid Steuer-ID in ``text``."""
         # A candidate starts at a digit that no digit precedes: at the start of a run of digits.
-        for match in matches_at(_CANDIDATE.match, text, facts.digit_starts):
+        for match in scan(_CANDIDATE, text, facts.digit_starts):
             if not is_valid_steuer_id(match.group()):
                 continue
             if preceded_by(text, match.start(), _CONTEXT, window=50):

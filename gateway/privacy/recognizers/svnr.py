@@ -11,7 +11,7 @@ from stdnum.at import vnr
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import matches_at
+from gateway.privacy.recognizers.scanning import scan
 
 # Area (2 digits), birth date DDMMYY, initial of the birth name, serial (2 digits), check digit.
 # The lookbehinds stand after the first digit so that re can skip straight to digits (same matches).
@@ -32,10 +32,10 @@ class SvnrRecognizer:
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid social insurance number in ``text``."""
         # Both patterns start at a digit that no letter or digit precedes: at the start of a run of digits.
-        for match in matches_at(_GERMAN.match, text, german_starts(facts)):
+        for match in scan(_GERMAN, text, german_starts(facts)):
             if _german_check_digit(match) == int(match.group("check")):
                 yield Entity("SVNR", match.start(), match.end(), 0.95)
-        for match in matches_at(_AUSTRIAN.match, text, austrian_starts(facts)):
+        for match in scan(_AUSTRIAN, text, austrian_starts(facts)):
             if vnr.is_valid(match.group().replace(" ", "")) and preceded_by(text, match.start(), _AT_CONTEXT):
                 yield Entity("SVNR", match.start(), match.end(), 0.9)
 

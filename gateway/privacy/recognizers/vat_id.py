@@ -10,7 +10,7 @@ from stdnum.eu import vat
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import NotAfter, matches_at
+from gateway.privacy.recognizers.scanning import NotAfter, scan
 
 _OTHER_EU_CODES = "AT BE BG CY CZ DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
 # Every alternative starts with a literal letter (the other EU countries are spelled out one by one),
@@ -31,7 +31,7 @@ class VatIdRecognizer:
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every valid VAT id in ``text``."""
         # every candidate starts with a country code: two capitals A-Z
-        for match in matches_at(_CANDIDATE.match, text, facts.capital_pairs):
+        for match in scan(_CANDIDATE, text, facts.capital_pairs):
             value = match.group()
             valid = (
                 ch_uid.is_valid(re.sub(r" ?(?:MWST|TVA|IVA)$", "", value))

@@ -13,7 +13,17 @@ import pytest
 
 from bench.pii.dataset import GENERATED_PATH, HANDWRITTEN_PATH, load_jsonl
 from bench.pii_latency import make_texts
-from gateway.privacy.recognizers import credit_card, email, iban, kfz, phone, steuer_id, svnr, vat_id
+from gateway.privacy.recognizers import (
+    birth_date,
+    credit_card,
+    email,
+    iban,
+    kfz,
+    phone,
+    steuer_id,
+    svnr,
+    vat_id,
+)
 from gateway.privacy.recognizers import person_rules as rules
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import NotAfter, Windowed, finditer_near, matches_at
@@ -204,3 +214,18 @@ def test_article_endings_hold_every_character_an_article_may_end_in() -> None:
     last_letters = {article[-1] for article in articles}
     ending = re.compile(f"[{''.join(last_letters)}]", re.IGNORECASE)
     assert {chr(code) for code in range(0x110000) if ending.fullmatch(chr(code))} == set(rules.ARTICLE_ENDINGS)
+
+
+def test_birth_keywords_start_where_their_lower_case_latin1_starts_occur() -> None:
+    letters = {chr(code) for code in range(0x110000) if re.fullmatch("[gebdatofrn*]", chr(code), re.IGNORECASE)}
+    assert letters == set("gebdatofrn*GEBDATOFRN")  # no other character matches them ignoring case
+    extra = " GEBOREN 1.2.1990, Geb.-Datum: 03.04.1985 DOB 1990-01-02 *5.6.1970 Date Of Birth 1/2/1980 İ ſ ẞ"
+    texts = [*corpus()[:2500], extra]
+    pattern = birth_date._BIRTH
+    found = 0
+    for text in texts:
+        facts = TextFacts(text)
+        expected = _spans(pattern.finditer(text))
+        assert _spans(matches_at(pattern.match, text, birth_date.candidate_starts(facts))) == expected
+        found += len(expected)
+    assert found > 0
