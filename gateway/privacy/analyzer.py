@@ -62,12 +62,12 @@ class Analyzer:
         for recognizer in self._recognizers:
             if types is not None and recognizer.types.isdisjoint(types):
                 continue
-            candidates.extend(
-                entity
-                for entity in recognizer.find(text, facts)
-                if entity.score >= self._min_score and (types is None or entity.type in types)
-            )
-        return resolve_overlaps(candidates)
+            candidates.extend(recognizer.find(text, facts))
+        # filtered once, in order, not in a generator per recognizer
+        minimum = self._min_score
+        if types is None:
+            return resolve_overlaps([entity for entity in candidates if entity.score >= minimum])
+        return resolve_overlaps([e for e in candidates if e.score >= minimum and e.type in types])
 
 
 def resolve_overlaps(candidates: Iterable[Entity]) -> list[Entity]:

@@ -132,12 +132,13 @@ class PersonRecognizer:
     def _extend(self, text: str, end: int) -> int:
         """After a first name, take further first names and one surname."""
         for _ in range(_MAX_TOKENS - 1):
-            if rules.ORG_SUFFIX.match(text, end):
-                break  # "Hartmann Steuerberatung": the next word makes it a firm, not a surname
             sep = rules.SEPARATOR.match(text, end)
             nxt = rules.TOKEN.match(text, sep.end()) if sep else None
             if nxt is None or not _is_name_word(nxt.group("name")):
                 break
+            # (tested second: it costs more, and either ends the name)
+            if rules.ORG_SUFFIX.match(text, end):
+                break  # "Hartmann Steuerberatung": the next word makes it a firm, not a surname
             end = nxt.end()
             if not self._is_first_name(nxt.group("name")) or nxt.group("particle"):
                 break
