@@ -79,19 +79,24 @@ async def chat_completions(request: Request) -> Response:
 async def _sse(handle: StreamHandle) -> AsyncGenerator[bytes, None]:
     model = handle.candidate.model.name  # the model that answers, also for `auto`
     renderer = ChunkRenderer(handle.response_id, model, handle.created, handle.request.include_usage)
-    yield renderer.start()
+    events = handle.events
     try:
-        async for event in handle.events:
+        # The first event is already here (the dispatcher peeked it). Taking it before the first chunk starts
+        # the pipeline's settling generator: one never started cannot settle, even when closed.
+        event = await anext(events, None)
+        yield renderer.start()
+        while event is not None:
             chunk = renderer.event(event)
             if chunk is not None:
                 yield chunk
+            event = await anext(events, None)
     except GatewayError as exc:
         # After the first byte the status line is gone: the failure travels in-band, never as a clean end.
         yield renderer.error(exc)
         return
     finally:
         # Closed here too when the client leaves while a chunk is being sent: the pipeline settles on close.
-        aclose = getattr(handle.events, "aclose", None)
+        aclose = getattr(events, "aclose", None)
         if aclose is not None:
             await aclose()
     yield renderer.end()

@@ -216,13 +216,34 @@ async def test_an_error_mid_stream_travels_in_band() -> None:
         raise UpstreamUnavailableError("The provider failed mid-stream.", provider="openai")
         yield FinishEvent(reason="stop")  # pragma: no cover - never reached
 
-    request = ChatRequest(model="gpt-4o-mini", messages=[Message(role="user", content="Hi")], stream=True)
-    handle = StreamHandle(request, "chatcmpl-1", 1, _candidate(), events(), {})
     client = Client()
-    await serve(_sse(handle), client)
+    await serve(_sse(_handle(events())), client)
     body = b"".join(client.bodies)
     assert body.index(b"Hallo") < body.index(b'"error"') < body.index(b"data: [DONE]")
     assert body.endswith(b"data: [DONE]\n\n")
+
+
+async def test_a_client_gone_at_the_first_chunk_still_ends_the_pipeline_events() -> None:
+    settled: list[str] = []
+
+    async def events() -> AsyncGenerator[StreamEvent, None]:
+        try:
+            yield TextDelta(text="Hallo")
+            yield FinishEvent(reason="stop")
+        finally:
+            settled.append("client_disconnected")
+
+    async def send(message: ASGIMessage) -> None:
+        if message["type"] == "http.response.body":
+            raise OSError("client gone")
+
+    await serve(_sse(_handle(events())), Client(), send)
+    assert settled == ["client_disconnected"]
+
+
+def _handle(events: AsyncGenerator[StreamEvent, None]) -> StreamHandle:
+    request = ChatRequest(model="gpt-4o-mini", messages=[Message(role="user", content="Hi")], stream=True)
+    return StreamHandle(request, "chatcmpl-1", 1, _candidate(), events, {})
 
 
 def _candidate() -> Any:
