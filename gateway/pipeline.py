@@ -157,12 +157,16 @@ class Pipeline:
         record.candidate, record.attempts = opened.candidate, opened.attempts
         scrubbed = self._cache.tap(lookup, opened.events, opened.candidate.model.name)  # stores a clean end
         restored = self._privacy.restore_stream(scrubbed, vault)
-        events = self._settled_events(restored, accumulator, record)
+        events = self._settled_events(restored, accumulator, record, opened.events)
         headers = _with_route(record, plan, lookup)
         return StreamHandle(request, response_id, created, opened.candidate, events, headers)
 
     async def _settled_events(
-        self, events: AsyncIterator[StreamEvent], accumulator: StreamAccumulator, record: Settlement
+        self,
+        events: AsyncIterator[StreamEvent],
+        accumulator: StreamAccumulator,
+        record: Settlement,
+        upstream: AsyncIterator[StreamEvent],
     ) -> AsyncIterator[StreamEvent]:
         outcome = "client_disconnected"
         try:
@@ -175,9 +179,11 @@ class Pipeline:
             outcome = "upstream_error"
             raise
         finally:
-            aclose = getattr(events, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            # The upstream stream too: a stage in between, closed at a `yield`, does not close what it wraps.
+            for stream in (events, upstream):
+                aclose = getattr(stream, "aclose", None)
+                if aclose is not None:
+                    await aclose()
             # A stream abandoned before the provider's usage event is billed at an estimate, never for free.
             usage = fill_missing_usage(accumulator.usage, record.prompt, accumulator.response())
             record.stream_ended(outcome, usage)
