@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import re
 import subprocess
 import time
 import urllib.request
@@ -27,6 +28,7 @@ from gateway.settings import Settings
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "gateway_bench_compare"
 REDIS_URL = "redis://127.0.0.1:6379/11"
+_READY = re.compile(r'"msg":\s*"gateway ready"')  # the JSON log line, with or without spaces (orjson has none)
 HIGH = 10**9  # limits and budgets far above anything a run spends (per-minute limits are 32-bit columns)
 FULL_TENANT_FLAGS = [
     "--pii",
@@ -178,7 +180,7 @@ def _wait_all_workers_ready(log: Path, workers: int, seconds: float = 180) -> No
     """/health answers as soon as one worker is up; the others may still be importing (seconds of CPU that
     would be charged to the first measurement). Each worker logs "gateway ready" once."""
     deadline = time.monotonic() + seconds
-    while log.read_text(errors="replace").count('"msg": "gateway ready"') < workers:
+    while len(_READY.findall(log.read_text(errors="replace"))) < workers:
         if time.monotonic() > deadline:
             raise RuntimeError(f"not all {workers} workers became ready within {seconds:.0f} s")
         time.sleep(0.2)
