@@ -92,7 +92,6 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         reading, self._reading = self._reading, None
-        self._stop_timer()
         if reading is not None and reading.status < 200:  # a 1xx interim answer: the real one follows
             self._reading = _Reading(reading.future)
             return
