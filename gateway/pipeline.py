@@ -3,6 +3,7 @@
     tenant     = keys.authenticate(authorization)        401
     request    = parse(body)                             400
     admission  = limits.admit(tenant, request)           429 rate_limit_exceeded / monthly_token_budget_exceeded
+                 (its store round trip overlaps the scrub and the plan; its refusal still comes first)
     request, vault = privacy.scrub(request, policy)      PII → placeholders; 400 pii_detected when blocked
     plan       = planner.plan(tenant, request, residency) 404 / 403 / 400; residency filter first
     lookup     = cache.lookup(tenant, request, plan)      exact, then semantic; a hit skips dispatch, still settles
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 from gateway.cache.replay import replay
 from gateway.cache.stage import CacheLookup, ResponseCache
+from gateway.eager import head_start
 from gateway.errors import GatewayError, UpstreamError
 from gateway.privacy.stage import Privacy
 from gateway.privacy.vault import Vault
@@ -33,6 +35,7 @@ from gateway.settle import Settlement, Settler
 from gateway.streaming import StreamAccumulator
 from gateway.tenancy.keys import KeyAuthenticator
 from gateway.tenancy.limits import Limits, fill_missing_usage
+from gateway.tenancy.policy import AuthenticatedTenant
 from gateway.types import ChatRequest, ChatResponse, StreamEvent
 
 
@@ -98,10 +101,7 @@ class Pipeline:
             request = self._parse(body)
             record.requested_model, record.stream = request.model, request.stream
             record.subject = request.user
-            record.admission = await self._limits.admit(tenant, request)
-            request, vault = self._privacy.scrub(request, tenant.policy.pii_policy)
-            record.pii_detections, record.prompt = vault.detections, request
-            plan = self._planner.plan(tenant, request, residency)
+            request, vault, plan = await self._admit_scrub_plan(tenant, request, residency, record)
             targets = [c.model.name for c in plan.candidates]
             lookup = await self._cache.lookup(
                 tenant.tenant_id, tenant.policy.cache_mode, request, targets, cache_control
@@ -121,6 +121,26 @@ class Pipeline:
         self._settler.settle(record)
         await self._settler.acknowledged(record)
         return result
+
+    async def _admit_scrub_plan(
+        self, tenant: AuthenticatedTenant, request: ChatRequest, residency: str | None, record: Settlement
+    ) -> tuple[ChatRequest, Vault, Plan]:
+        """Admit, scrub, plan. The limits' store round trip overlaps the scrub and the plan (CPU only), yet the
+        outcome is the sequential one: a refusal by the limits comes first, and the record is filled alike."""
+        admitting = await head_start(self._limits.admit(tenant, request))
+        scrubbed: tuple[ChatRequest, Vault] | None = None
+        try:
+            scrubbed = self._privacy.scrub(request, tenant.policy.pii_policy)
+            plan = self._planner.plan(tenant, scrubbed[0], residency)
+        except GatewayError:
+            record.admission = await admitting
+            if scrubbed is not None:
+                record.pii_detections, record.prompt = scrubbed[1].detections, scrubbed[0]
+            raise
+        record.admission = await admitting
+        request, vault = scrubbed
+        record.pii_detections, record.prompt = vault.detections, request
+        return request, vault, plan
 
     async def _complete(
         self, request: ChatRequest, plan: Plan, lookup: CacheLookup, record: Settlement, vault: Vault

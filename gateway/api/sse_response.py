@@ -25,7 +25,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from gateway.api.eager import Pending, cancel, first_step, resume
+from gateway.eager import Pending, cancel, first_step, resume
 
 # Ready chunks gathered into one message at most: bounds how long a ready chunk waits for the rendering of others.
 MAX_BATCH_BYTES = 16 * 1024

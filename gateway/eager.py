@@ -4,14 +4,15 @@ The SSE response uses it to gather chunks that are ready without waiting for any
 the next chunk in its own task, and if that has to wait (for the upstream), it sends what it has and only then
 waits, by resuming the same production where it stopped. Resuming hands the task exactly what `await` would have
 (the future to wait on, the value or exception it is woken with), so contextvars, cancellation and the asyncio
-task machinery behave as if the awaitable had been awaited from the start.
+task machinery behave as if the awaitable had been awaited from the start. `head_start` uses the same steps to let
+one awaitable's I/O (the limits' Redis round trip) overlap the CPU work that follows it (the PII scrub).
 """
 
 from __future__ import annotations
 
 import asyncio
 import types
-from collections.abc import Generator
+from collections.abc import Awaitable, Generator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -75,3 +76,25 @@ async def cancel(pending: Pending[Any]) -> None:
         await resume(Pending(pending.steps, waiting))
     except (Exception, asyncio.CancelledError):  # noqa: BLE001 - it ended: that is all this waits for
         return
+
+
+async def head_start(awaitable: Awaitable[T]) -> Awaitable[T]:
+    """Start `awaitable` now and return the rest of it to await later, so that its I/O overlaps the caller's work.
+
+    It runs eagerly up to its first wait; if it waits, one turn of the event loop follows, so that writes it
+    queued for the end of the turn (the Redis multiplexer coalesces a turn's commands) leave before the caller
+    goes on with CPU work. Cancelled during that turn, it is cancelled too.
+    """
+    step = first_step(awaitable.__await__())
+    if isinstance(step, Ready):
+        return _ready(step.value)
+    try:
+        await asyncio.sleep(0)
+    except asyncio.CancelledError:
+        await cancel(step)
+        raise
+    return resume(step)
+
+
+async def _ready(value: T) -> T:
+    return value

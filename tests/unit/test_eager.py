@@ -1,5 +1,5 @@
 """Eager steps: a ready result without waiting, a pending one finished as `await` would, a cancelled one run to
-its end."""
+its end; a head start whose I/O leaves before the caller goes on."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from gateway.api.eager import Pending, Ready, cancel, first_step, resume
+from gateway.eager import Pending, Ready, cancel, first_step, head_start, resume
 
 
 async def _ready() -> str:
@@ -93,3 +93,56 @@ async def test_cancel_runs_the_step_to_its_end_through_awaits_in_finally() -> No
     await cancel(step)
     assert seen == ["settled"]
     assert step.waiting.cancelled()
+
+
+async def test_a_head_start_runs_to_its_first_wait_and_its_end_of_turn_writes_before_the_caller_goes_on() -> None:
+    loop = asyncio.get_running_loop()
+    seen: list[str] = []
+    reply: asyncio.Future[str] = loop.create_future()
+
+    async def round_trip() -> str:
+        seen.append("queued")
+        loop.call_soon(seen.append, "written")  # as a client that writes a turn's commands at its end
+        return await reply
+
+    rest = await head_start(round_trip())
+    seen.append("caller goes on")
+    reply.set_result("answer")
+    assert await rest == "answer"
+    assert seen == ["queued", "written", "caller goes on"]
+
+
+async def test_a_head_start_that_needs_no_wait_is_ready_without_a_turn() -> None:
+    turns: list[str] = []
+    asyncio.get_running_loop().call_soon(turns.append, "turn")
+    rest = await head_start(_ready())
+    assert turns == []  # no turn of the loop was taken
+    assert await rest == "now"
+
+
+async def test_a_head_start_raises_what_the_awaitable_raises() -> None:
+    async def refused() -> str:
+        await asyncio.sleep(0)
+        raise PermissionError("refused")
+
+    rest = await head_start(refused())
+    with pytest.raises(PermissionError):
+        await rest
+
+
+async def test_a_head_start_cancelled_during_its_turn_cancels_the_awaitable() -> None:
+    seen: list[str] = []
+
+    async def waits() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+            raise
+
+    task = asyncio.ensure_future(head_start(waits()))
+    await asyncio.sleep(0)  # the task is now in head_start's turn
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert seen == ["cancelled"]
