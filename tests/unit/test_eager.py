@@ -14,6 +14,14 @@ async def _ready() -> str:
     return "now"
 
 
+async def _waits(seen: list[str]) -> None:
+    try:
+        await asyncio.Event().wait()
+    except asyncio.CancelledError:
+        seen.append("cancelled")
+        raise
+
+
 async def test_a_result_that_needs_no_wait_is_ready() -> None:
     assert first_step(_ready().__await__()) == Ready("now")
 
@@ -57,16 +65,8 @@ async def test_an_exception_of_the_step_propagates() -> None:
 
 async def test_cancelling_the_task_cancels_the_resumed_step() -> None:
     seen: list[str] = []
-
-    async def waits() -> None:
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            seen.append("cancelled")
-            raise
-
     async def run() -> None:
-        step = first_step(waits().__await__())
+        step = first_step(_waits(seen).__await__())
         assert isinstance(step, Pending)
         await resume(step)
 
@@ -132,15 +132,7 @@ async def test_a_head_start_raises_what_the_awaitable_raises() -> None:
 
 async def test_a_head_start_cancelled_during_its_turn_cancels_the_awaitable() -> None:
     seen: list[str] = []
-
-    async def waits() -> None:
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            seen.append("cancelled")
-            raise
-
-    task = asyncio.ensure_future(head_start(waits()))
+    task = asyncio.ensure_future(head_start(_waits(seen)))
     await asyncio.sleep(0)  # the task is now in head_start's turn
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
