@@ -99,11 +99,42 @@ class SSEMessage:
     data: str
 
 
+_UTF8 = ("", "utf-8", "utf8")
+
+
+async def body_lines(response: httpx.Response) -> AsyncIterator[str]:
+    """The lines of a streamed UTF-8 body, split at LF, CRLF or CR as httpx's `aiter_lines` does.
+
+    A plain body is split from its raw bytes: httpx's text and line decoders are four more async generator
+    layers per read (about 35 us of CPU to the first line of a stream, measured in ADR 0018). A line end never
+    falls inside a UTF-8 sequence, so lines are decoded whole. An encoded body, another charset or a body read
+    already takes httpx's path.
+    """
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    plain = encoding in ("", "identity") and (response.charset_encoding or "").lower() in _UTF8
+    if not plain or response.is_stream_consumed:  # (read whole already, as a test transport does)
+        async for text in response.aiter_lines():
+            yield text
+        return
+    pending = b""
+    async for chunk in response.aiter_raw():
+        pending += chunk
+        lines = pending.splitlines()
+        if pending.endswith(b"\n"):
+            pending = b""
+        else:  # an unfinished line; one ending in CR waits too, since an LF may follow in the next read
+            pending = (lines.pop() if lines else b"") + (b"\r" if pending.endswith(b"\r") else b"")
+        for line in lines:
+            yield line.decode("utf-8", "replace")
+    if pending:
+        yield pending.rstrip(b"\r").decode("utf-8", "replace")
+
+
 async def iter_sse(response: httpx.Response) -> AsyncIterator[SSEMessage]:
     """Parse a text/event-stream body into messages (event name + joined data lines), per the WHATWG spec."""
     event: str | None = None
     data: list[str] = []
-    async for line in response.aiter_lines():
+    async for line in body_lines(response):
         if not line:
             if data:
                 yield SSEMessage(event, "\n".join(data))
@@ -123,6 +154,6 @@ async def iter_sse(response: httpx.Response) -> AsyncIterator[SSEMessage]:
 
 async def iter_ndjson_lines(response: httpx.Response) -> AsyncIterator[str]:
     """Non-empty lines of an application/x-ndjson body."""
-    async for line in response.aiter_lines():
+    async for line in body_lines(response):
         if line.strip():
             yield line
