@@ -28,6 +28,8 @@ _TRIGGERS: tuple[tuple[_Trigger, float, bool], ...] = (
 # Triggers strong enough that a following word which is no plain German noun is the surname
 # ("Herr Mehmet Yılmaz", "Frau Lily Köck").
 _STRONG: frozenset[_Trigger] = frozenset({rules.SALUTATION, rules.TITLE_TRIGGER, rules.LABEL})
+# Triggers whose matches are found at the places of rules.TRIGGER_STARTS.
+_INDEXED: frozenset[NotAfter] = frozenset({rules.SALUTATION, rules.TITLE_TRIGGER, rules.GREETING, rules.INLINE_SIGN_OFF})
 # Suffixes of abstract nouns and departments ("Qualitätsmanagement", "Buchhaltung") that German
 # surnames practically never carry, for words the lexicon does not list.
 _NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|ment|tion|ität|abteilung|team|service|leitung)$")
@@ -55,8 +57,9 @@ class PersonRecognizer:
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every person name in ``text``."""
         found: dict[tuple[int, int], float] = {}
+        places = rules.TRIGGER_STARTS.places(text)
         for trigger, score, whole_line in _TRIGGERS:
-            for match in trigger.finditer(text):
+            for match in _trigger_matches(trigger, text, places):
                 span = self._walk(text, match.end(), whole_line, trigger)
                 if span is not None:
                     _keep(found, span, score)
@@ -213,6 +216,13 @@ class PersonRecognizer:
         for start, end in tokens.among(surnames):
             if not _after_article(text, start) and not _is_organisation(text, start, end):
                 yield start, end
+
+
+def _trigger_matches(trigger: _Trigger, text: str, places: list[int]) -> Iterator[re.Match[str]]:
+    """The trigger's matches; ``places`` are those of rules.TRIGGER_STARTS in ``text``."""
+    if isinstance(trigger, NotAfter) and trigger in _INDEXED:
+        return trigger.finditer_at(text, places)
+    return trigger.finditer(text)
 
 
 def _keep(found: dict[tuple[int, int], float], span: tuple[int, int], score: float) -> None:

@@ -1,0 +1,55 @@
+"""One pass for the starts of several triggers finds every place where one of them can match."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from gateway.privacy.recognizers import person_rules as rules
+from gateway.privacy.recognizers.scanning import NotAfter, StartIndex
+from tests.unit.privacy.test_prefilters import corpus
+
+# Starts that overlap ("Vielen Danke"), share a first letter ("Hallöchen", "Hallo", "Herr") or are
+# rejected by the lookbehind ("XFrau") before a match right after them.
+_CRAFTED = (
+    "Vielen Danke Frau Koch, Hallöchen Herr Ali-Berg\nMfG\nJan",
+    "XFrau Koch -Herr Bo Fr. Dr. Prof. Dr. Lang, Sehr geehrter Herr Dr. Weiß,\nLG Tom VG, Cheers Amy",
+    "Grüß Gott Herr Maier, Grüezi Frau Frei, Grüss dich Anna, Gruss Ben, Guten Tag Fam. Lee, Ms. Roe",
+)
+
+
+def _spans(matches):
+    return [match.span() for match in matches]
+
+
+def _plain(scanner: NotAfter) -> NotAfter:
+    """The same pattern without its starts: it searches the whole text (as its lookbehind pattern would)."""
+    plain = copy.copy(scanner)
+    plain._starts = ()
+    return plain
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [rules.SALUTATION, rules.TITLE_TRIGGER, rules.GREETING, rules.INLINE_SIGN_OFF],
+    ids=["salutation", "title", "greeting", "inline-sign-off"],
+)
+def test_indexed_triggers_find_the_matches_of_their_own_search(trigger: NotAfter) -> None:
+    plain = _plain(trigger)
+    found = 0
+    for text in (*corpus(), *_CRAFTED):
+        expected = _spans(plain.finditer(text))
+        assert _spans(trigger.finditer_at(text, rules.TRIGGER_STARTS.places(text))) == expected, text
+        found += len(expected)
+    assert found > 0
+
+
+def test_start_index_finds_overlapping_occurrences_in_order() -> None:
+    index = StartIndex([NotAfter("aba|bab", "x", starts=("aba", "bab"))])
+    assert index.places("ababa ab") == [0, 1, 2]
+
+
+def test_start_index_needs_the_starts_of_every_pattern() -> None:
+    with pytest.raises(ValueError, match="start with"):
+        StartIndex([NotAfter("a", "x")])
