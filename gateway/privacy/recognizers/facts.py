@@ -8,8 +8,9 @@ once, when first asked for.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from collections.abc import Callable
 from operator import methodcaller
+from typing import Any, Generic, TypeVar
 
 from gateway.privacy.recognizers.scanning import occurrences
 
@@ -27,13 +28,31 @@ _SPAN, _START = methodcaller("span"), methodcaller("start")  # mapped over match
 _MAX_OTHER_CHARS = 16
 
 
+_T = TypeVar("_T")
+
+
+class _computed_once(Generic[_T]):  # a decorator, named like cached_property
+    """``functools.cached_property`` without its lock (Python 3.11 takes one on every first read, which
+    cost more than computing some of these facts): a fact is computed once per text, by one thread."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, facts: Any, owner: type | None = None) -> _T:
+        value = self._compute(facts)
+        facts.__dict__[self._name] = value  # read from the instance from now on, past this descriptor
+        return value
+
+
 class TextFacts:
     """One text and what is known about it; each fact is computed when first read."""
 
     def __init__(self, text: str) -> None:
         self.text = text
 
-    @cached_property
+    @_computed_once
     def _digit_matches(self) -> list[re.Match[str]] | list[re.Match[bytes]]:
         text, latin = self.text, self.latin1
         # in Latin-1 the only digits are 0-9
@@ -41,12 +60,12 @@ class TextFacts:
             return list(_DIGITS.finditer(text))
         return list(_ZEROS.finditer(latin.translate(_DIGIT_MASK)))
 
-    @cached_property
+    @_computed_once
     def digit_runs(self) -> list[tuple[int, int]]:
         """``(start, end)`` of every maximal run of digits (``\\d``, so any script's digits), in order."""
         return list(map(_SPAN, self._digit_matches))
 
-    @cached_property
+    @_computed_once
     def latin1(self) -> bytes:
         """The text in Latin-1, one byte per character: ``?`` for each character outside it.
 
@@ -55,7 +74,7 @@ class TextFacts:
         """
         return self.text.encode("latin-1", "replace")
 
-    @cached_property
+    @_computed_once
     def lowered_latin1(self) -> bytes:
         """:attr:`latin1` in lower case, far cheaper than ``str.lower`` on a text beyond ASCII.
 
@@ -65,12 +84,12 @@ class TextFacts:
         """
         return self.latin1.translate(_LOWER_LATIN1)
 
-    @cached_property
+    @_computed_once
     def capital_pairs(self) -> list[int]:
         """Where two capitals A-Z follow each other (a country code, say), in order."""
         return occurrences(self.latin1.translate(_CAPITALS), b"AA")
 
-    @cached_property
+    @_computed_once
     def digit_starts(self) -> list[int]:
         """Where each run of digits starts: a number that no digit or letter precedes starts at one."""
         return list(map(_START, self._digit_matches))

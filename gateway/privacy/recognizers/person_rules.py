@@ -135,7 +135,9 @@ NAMING = NotAfter(
 )
 # The triggers that start with a capital: their places are found in one pass (NAMING's "h" and "n" would
 # make it stop at every other word, so it keeps its own search).
-TRIGGER_STARTS = StartIndex((SALUTATION, TITLE_TRIGGER, GREETING, INLINE_SIGN_OFF))
+TRIGGER_STARTS = StartIndex(
+    (*SALUTATION.starts, *TITLE_TRIGGER.starts, *GREETING.starts, *INLINE_SIGN_OFF.starts)
+)
 # A name followed by these is an organisation ("Müller GmbH", "Schmidt & Söhne", "Krause & Lang
 # Steuerberater", "Hartmann Steuerberatung"): legal forms, and business words also inside compounds.
 _LEGAL_FORM = (

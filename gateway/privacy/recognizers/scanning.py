@@ -9,6 +9,7 @@ its time only where a match can start.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import methodcaller
 from typing import AnyStr
@@ -71,34 +72,35 @@ class NotAfter:
         """The matches of :meth:`finditer`, given in order at least every place where one of the pattern's
         starts occurs (:meth:`StartIndex.places` of an index that holds this pattern)."""
         starts = self._starts
+        if not starts:
+            return self.finditer(text)
         return matches_at(self.match, text, [place for place in places if text.startswith(starts, place)])
 
 
 class StartIndex:
-    """Where one of the starts of several :class:`NotAfter` patterns occurs, found by one pass of ``re``.
+    """Where one of several strings (the starts of several patterns) occurs, found by one pass of ``re``.
 
-    A ``str.find`` per start string, or a search per pattern, costs about as much each as this one pass
-    for all of them. Each match is the first character of a start, the rest stands in a lookahead: so
-    every occurrence is found, also one that overlaps another, and ``re`` skips ahead to the first
-    characters.
+    A ``str.find`` per string, or a search per pattern, costs about as much each as this one pass for all
+    of them. Each match is the first character of a string, the rest stands in a lookahead: so every
+    occurrence is found, also one that overlaps another, and ``re`` skips ahead to the first characters.
     """
 
-    def __init__(self, scanners: Iterable[NotAfter]) -> None:
+    def __init__(self, strings: Iterable[str]) -> None:
         rests: dict[str, set[str]] = {}
-        for scanner in scanners:
-            if not scanner.starts:
-                raise ValueError("every indexed pattern needs the strings its matches start with")
-            for start in scanner.starts:
-                rests.setdefault(start[0], set()).add(start[1:])
+        for string in strings:
+            if not string:
+                raise ValueError("an empty string occurs everywhere")
+            rests.setdefault(string[0], set()).add(string[1:])
         self._pattern = re.compile(
             "|".join(
                 f"{re.escape(first)}(?={'|'.join(map(re.escape, sorted(rest)))})" for first, rest in rests.items()
             )
         )
 
-    def places(self, text: str) -> list[int]:
-        """Every place in ``text`` where one of the indexed starts occurs, in order."""
-        return list(map(_START, self._pattern.finditer(text)))
+    def places(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
+        """Every place in ``text[pos:endpos]`` where one of the strings occurs (and ends by ``endpos``),
+        in order."""
+        return list(map(_START, self._pattern.finditer(text, pos, endpos)))
 
 
 # (earliest, position, stop): a window of finditer_windows.

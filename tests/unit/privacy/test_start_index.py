@@ -46,10 +46,15 @@ def test_indexed_triggers_find_the_matches_of_their_own_search(trigger: NotAfter
 
 
 def test_start_index_finds_overlapping_occurrences_in_order() -> None:
-    index = StartIndex([NotAfter("aba|bab", "x", starts=("aba", "bab"))])
+    index = StartIndex(("aba", "bab"))
     assert index.places("ababa ab") == [0, 1, 2]
+    assert index.places("ababa ab", 1, 4) == [1]  # "aba" at 2 would end after endpos
 
 
-def test_start_index_needs_the_starts_of_every_pattern() -> None:
-    with pytest.raises(ValueError, match="start with"):
-        StartIndex([NotAfter("a", "x")])
+def test_start_index_refuses_the_empty_string() -> None:
+    with pytest.raises(ValueError, match="everywhere"):
+        StartIndex(("ab", ""))
+
+
+def test_a_pattern_without_starts_is_searched_in_the_whole_text() -> None:
+    assert [m.group() for m in NotAfter("ab", "x").finditer_at("ab xab ab", [])] == ["ab", "ab"]
