@@ -12,7 +12,7 @@ from collections.abc import Callable
 from operator import methodcaller
 from typing import Any, Generic, TypeVar
 
-from gateway.privacy.recognizers.scanning import occurrences
+from gateway.privacy.recognizers.scanning import StartIndex, occurrences
 
 _DIGITS = re.compile(r"\d\d*")  # not "\d+": re skips ahead to a first character only when it is given alone
 # Latin-1 bytes with each ASCII digit as "0" and everything else as "x": runs of "0" are the runs of
@@ -51,6 +51,14 @@ class TextFacts:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._places: dict[StartIndex, list[int]] = {}
+
+    def places(self, index: StartIndex) -> list[int]:
+        """``index.places(text)``, found once: recognizers that share an index share its pass."""
+        found = self._places.get(index)
+        if found is None:
+            found = self._places[index] = index.places(self.text)
+        return found
 
     @_computed_once
     def _digit_matches(self) -> list[re.Match[str]] | list[re.Match[bytes]]:

@@ -11,6 +11,7 @@ from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.lexicon import Lexicon, load_lexicon
 from gateway.privacy.recognizers.names import BLOCKED, FirstNames, load_first_names
 from gateway.privacy.recognizers.scanning import NotAfter, Windowed
+from gateway.privacy.recognizers.start_words import START_WORDS
 from gateway.privacy.recognizers.tokens import Tokens
 
 _Trigger = NotAfter | Windowed
@@ -28,7 +29,7 @@ _TRIGGERS: tuple[tuple[_Trigger, float, bool], ...] = (
 # Triggers strong enough that a following word which is no plain German noun is the surname
 # ("Herr Mehmet Yılmaz", "Frau Lily Köck").
 _STRONG: frozenset[_Trigger] = frozenset({rules.SALUTATION, rules.TITLE_TRIGGER, rules.LABEL})
-# Triggers whose matches are found at the places of rules.TRIGGER_STARTS.
+# Triggers whose matches are found at the places of START_WORDS.
 _INDEXED: frozenset[NotAfter] = frozenset({rules.SALUTATION, rules.TITLE_TRIGGER, rules.GREETING, rules.INLINE_SIGN_OFF})
 # Suffixes of abstract nouns and departments ("Qualitätsmanagement", "Buchhaltung") that German
 # surnames practically never carry, for words the lexicon does not list.
@@ -57,7 +58,7 @@ class PersonRecognizer:
     def find(self, text: str, facts: TextFacts) -> Iterator[Entity]:
         """Yield every person name in ``text``."""
         found: dict[tuple[int, int], float] = {}
-        places = rules.TRIGGER_STARTS.places(text)
+        places = facts.places(START_WORDS)
         for trigger, score, whole_line in _TRIGGERS:
             for match in _trigger_matches(trigger, text, places):
                 span = self._walk(text, match.end(), whole_line, trigger)
@@ -219,7 +220,7 @@ class PersonRecognizer:
 
 
 def _trigger_matches(trigger: _Trigger, text: str, places: list[int]) -> Iterator[re.Match[str]]:
-    """The trigger's matches; ``places`` are those of rules.TRIGGER_STARTS in ``text``."""
+    """The trigger's matches; ``places`` are those of START_WORDS in ``text``."""
     if isinstance(trigger, NotAfter) and trigger in _INDEXED:
         return trigger.finditer_at(text, places)
     return trigger.finditer(text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gateway.privacy.recognizers.scanning import NotAfter, StartIndex, Window, Windowed, skip, words_back
+from gateway.privacy.recognizers.scanning import NotAfter, Window, Windowed, skip, words_back
 
 # Latin letters of the names people in Germany, Austria and Switzerland carry: German, Turkish
 # (ı ş ğ), Polish (ł ń ś ź ż ą ę), Czech/Slovak, the Balkans (ć č đ š ž), Hungarian (ő ű), Romance,
@@ -132,11 +132,6 @@ CHAT_SPEAKER = re.compile(rf"^[ \t]*(?:\[[^\]\n]{{1,24}}\][ \t]*)?(?P<name>{NAME
 # Verbs that introduce a name: "sie heißt Weiß", "ein Herr namens Özdemir".
 NAMING = NotAfter(
     r"(?:heißt|heiße|hieß|heisst|heisse|namens)[ \t]+", r"[\w-]", starts=("heiß", "heiss", "hieß", "namens")
-)
-# The triggers that start with a capital: their places are found in one pass (NAMING's "h" and "n" would
-# make it stop at every other word, so it keeps its own search).
-TRIGGER_STARTS = StartIndex(
-    (*SALUTATION.starts, *TITLE_TRIGGER.starts, *GREETING.starts, *INLINE_SIGN_OFF.starts)
 )
 # A name followed by these is an organisation ("Müller GmbH", "Schmidt & Söhne", "Krause & Lang
 # Steuerberater", "Hartmann Steuerberatung"): legal forms, and business words also inside compounds.

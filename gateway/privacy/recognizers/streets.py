@@ -46,14 +46,16 @@ _ADJECTIVE = (
     rf"Alter|Neuer|Hoher|Langer|Breiter|Oberer|Unterer|Großer|Kleiner)"
 )
 # "Straße des 17. Juni": the only strong form without a suffix right before the house number.
-_OF_FORM_HEADS = ("Straße ", "Platz ", "Allee ", "Ufer ", "Ring ")
+OF_FORM_HEADS = ("Straße ", "Platz ", "Allee ", "Ufer ", "Ring ")
 _OF_FORM = (
     rf"(?:Straße|Platz|Allee|Ufer|Ring) (?:der|des|am|an der|zum|zur|vom) (?:\d{{1,2}}\. )?[{_UPPER}]{_WORD}+"
 )
-_PREFIX = (
-    r"(?:Am|An der|An den|An dem|Auf der|Auf dem|Auf den|Im|In der|In den|Zum|Zur|Unter den|Hinter der|"
-    r"Hinter dem|Vor dem|Bei der|Alt|Alte|Hinterm|Vorm|Ob der|Unterm|Überm)"
+_PREFIX_WORDS = (
+    "Am", "An der", "An den", "An dem", "Auf der", "Auf dem", "Auf den", "Im", "In der", "In den", "Zum", "Zur",
+    "Unter den", "Hinter der", "Hinter dem", "Vor dem", "Bei der", "Alt", "Alte", "Hinterm", "Vorm", "Ob der",
+    "Unterm", "Überm",
 )
+_PREFIX = f"(?:{'|'.join(map(re.escape, _PREFIX_WORDS))})"
 _NOT_AFTER_PREFIX = (
     r"(?:Jahr|Jahre|Tag|Monat|Moment|Ende|Anfang|Morgen|Abend|Wochenende|Beispiel|Raum|Kapitel|Abschnitt|"
     r"Punkt|Schritt|Rahmen|Vergleich|Durchschnitt|Namen|Auftrag|Januar|Februar|März|April|Mai|Juni|Juli|"
@@ -81,6 +83,7 @@ PREFIX_STREET = NotAfter(
     rf"(?P<street>{_PREFIX} (?!{_NOT_AFTER_PREFIX})[{_UPPER}]{_WORD}+(?:[- ][{_UPPER}]{_WORD}+)?)"
     rf"\s{_HOUSE_NUMBER}",
     r"[\wäöüß-]",
+    starts=_PREFIX_WORDS,
 )
 _LONGEST_SUFFIX = max(map(len, STRONG_SUFFIXES + WEAK_SUFFIXES))
 _HOUSE_NUMBER_FIRST = "123456789"
@@ -91,9 +94,12 @@ def is_everyday_compound(street: str) -> bool:
     return _NOT_STREET.search(street) is not None and "-" not in street and " " not in street
 
 
-def street_windows(text: str, number_starts: Iterable[int]) -> tuple[list[Window], list[Window]]:
+def street_windows(
+    text: str, number_starts: Iterable[int], places: Iterable[int]
+) -> tuple[list[Window], list[Window]]:
     """Windows (see :func:`~gateway.privacy.recognizers.scanning.finditer_windows`) of STRONG_STREET and
-    WEAK_STREET in ``text``, given where its runs of digits start.
+    WEAK_STREET in ``text``, given where its runs of digits start and ``places`` that include every place
+    where one of OF_FORM_HEADS occurs.
 
     Their matches end in a street suffix, at most one whitespace character and a house number; the
     street before holds at most one space (weak ones none), so it starts after the second (first)
@@ -110,11 +116,7 @@ def street_windows(text: str, number_starts: Iterable[int]) -> tuple[list[Window
             strong.append((_after_spaces(text, end, 2), start, len(text)))
         if word_end.endswith(WEAK_SUFFIXES):
             weak.append((_after_spaces(text, end, 1), start, len(text)))
-    for head in _OF_FORM_HEADS:
-        at = text.find(head)
-        while at >= 0:
-            strong.append((at, at + 1, len(text)))
-            at = text.find(head, at + 1)
+    strong.extend((at, at + 1, len(text)) for at in places if text.startswith(OF_FORM_HEADS, at))
     return strong, weak
 
 

@@ -7,7 +7,10 @@ import copy
 import pytest
 
 from gateway.privacy.recognizers import person_rules as rules
-from gateway.privacy.recognizers.scanning import NotAfter, StartIndex
+from gateway.privacy.recognizers import streets
+from gateway.privacy.recognizers.facts import TextFacts
+from gateway.privacy.recognizers.scanning import NotAfter, StartIndex, finditer_windows
+from gateway.privacy.recognizers.start_words import START_WORDS
 from tests.unit.privacy.test_prefilters import corpus
 
 # Starts that overlap ("Vielen Danke"), share a first letter ("Hallöchen", "Hallo", "Herr") or are
@@ -16,6 +19,8 @@ _CRAFTED = (
     "Vielen Danke Frau Koch, Hallöchen Herr Ali-Berg\nMfG\nJan",
     "XFrau Koch -Herr Bo Fr. Dr. Prof. Dr. Lang, Sehr geehrter Herr Dr. Weiß,\nLG Tom VG, Cheers Amy",
     "Grüß Gott Herr Maier, Grüezi Frau Frei, Grüss dich Anna, Gruss Ben, Guten Tag Fam. Lee, Ms. Roe",
+    "Straße des 17. Juni 5, Platz der Einheit 1, Ring am Hang 3a, Unter den Linden-Allee 5\nAm Weiher\t7",
+    "Allee an der Alten Elbe 12 (In der Au 4) Hinter dem Alten Markt 2-4, Überm Berg 1/2/3, XAm Bach 9",
 )
 
 
@@ -32,15 +37,28 @@ def _plain(scanner: NotAfter) -> NotAfter:
 
 @pytest.mark.parametrize(
     "trigger",
-    [rules.SALUTATION, rules.TITLE_TRIGGER, rules.GREETING, rules.INLINE_SIGN_OFF],
-    ids=["salutation", "title", "greeting", "inline-sign-off"],
+    [rules.SALUTATION, rules.TITLE_TRIGGER, rules.GREETING, rules.INLINE_SIGN_OFF, streets.PREFIX_STREET],
+    ids=["salutation", "title", "greeting", "inline-sign-off", "prefix-street"],
 )
-def test_indexed_triggers_find_the_matches_of_their_own_search(trigger: NotAfter) -> None:
+def test_indexed_patterns_find_the_matches_of_their_own_search(trigger: NotAfter) -> None:
     plain = _plain(trigger)
     found = 0
     for text in (*corpus(), *_CRAFTED):
         expected = _spans(plain.finditer(text))
-        assert _spans(trigger.finditer_at(text, rules.TRIGGER_STARTS.places(text))) == expected, text
+        assert _spans(trigger.finditer_at(text, START_WORDS.places(text))) == expected, text
+        found += len(expected)
+    assert found > 0
+
+
+@pytest.mark.parametrize("pattern", [streets.STRONG_STREET, streets.WEAK_STREET], ids=["strong", "weak"])
+def test_streets_are_found_in_their_windows(pattern) -> None:
+    found = 0
+    for text in (*corpus(), *_CRAFTED):
+        facts = TextFacts(text)
+        strong, weak = streets.street_windows(text, facts.digit_starts, facts.places(START_WORDS))
+        windows = strong if pattern is streets.STRONG_STREET else weak
+        expected = _spans(pattern.finditer(text))
+        assert _spans(finditer_windows(pattern, text, windows)) == expected, text
         found += len(expected)
     assert found > 0
 
