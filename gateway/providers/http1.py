@@ -1,8 +1,9 @@
-"""Keep-alive HTTP/1.1 POSTs whose whole answer is read at once: the non-streaming upstream call.
+"""Keep-alive HTTP/1.1 POSTs: the OpenAI-compatible adapter's upstream calls, whole or streamed.
 
 aiohttp spends about 0.2 ms of CPU per request building its request, headers, payload and response objects
-(ADR 0015); a non-streaming completion needs none of that. Here a request is one pre-assembled write on a pooled
-connection, and httptools (the C parser uvicorn uses) parses the answer. Streams stay on aiohttp.
+(ADR 0015); a completion needs none of that. Here a request is one pre-assembled write on a pooled connection,
+and httptools (the C parser uvicorn uses) parses the answer. `post` returns it whole; `stream` returns at its head,
+with the body to iterate (`http1_reading`, ADR 0018).
 
 Failures are httpx's exceptions, as the rest of the transport's: `ConnectError`, `ConnectTimeout`, `ReadTimeout`
 (no byte for `read_timeout` seconds) and `RemoteProtocolError` (the connection closed mid-answer or the answer
@@ -15,28 +16,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
 from urllib.parse import urlsplit
 
 import httptools
 import httpx
 
-
-@dataclass(slots=True)
-class Answer:
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
-
-
-@dataclass(slots=True)
-class _Reading:
-    future: asyncio.Future[Answer]
-    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
-    body: list[bytes] = field(default_factory=list)
-    status: int = 0
-    framed: bool = False  # a length or chunking ends the answer; else the connection's close does
+from gateway.providers.http1_reading import Answer, StreamedAnswer, StreamedBody, WholeAnswer
 
 
 class _Connection(asyncio.Protocol):
@@ -46,9 +33,10 @@ class _Connection(asyncio.Protocol):
         self._loop = loop
         self._transport: asyncio.Transport | None = None
         self._parser = httptools.HttpResponseParser(self)
-        self._reading: _Reading | None = None
+        self._reading: WholeAnswer | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._read_timeout = 0.0
+        self._paused = False
         self.closed = False
         self.idle_since = 0.0
 
@@ -84,37 +72,65 @@ class _Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         assert self._reading is not None  # nosec B101 # type narrowing
-        self._reading.status = self._parser.get_status_code()
+        self._reading.status = status = self._parser.get_status_code()
+        if status >= 200:
+            self._reading.head()
 
     def on_body(self, body: bytes) -> None:
         assert self._reading is not None  # nosec B101 # type narrowing
-        self._reading.body.append(body)
+        self._reading.part(body)
 
     def on_message_complete(self) -> None:
-        reading, self._reading = self._reading, None
-        if reading is not None and reading.status < 200:  # a 1xx interim answer: the real one follows
-            self._reading = _Reading(reading.future)
-            return
+        reading = self._reading
         if reading is None:
             return
+        if reading.status < 200:  # a 1xx interim answer: the real one follows
+            reading.interim()
+            return
+        self._reading = None
         if not self._parser.should_keep_alive():
             self.close()
         self._finish(reading)
 
-    def _finish(self, reading: _Reading) -> None:
+    def _finish(self, reading: WholeAnswer) -> None:
         self.idle_since = self._loop.time()
         self._stop_timer()
-        if not reading.future.done():
-            reading.future.set_result(Answer(reading.status, reading.headers, b"".join(reading.body)))
+        reading.end()
 
     # the pool's side
     def send(self, data: bytes, read_timeout: float) -> asyncio.Future[Answer]:
+        """Write a request; the future gets the whole answer."""
+        future: asyncio.Future[Answer] = self._loop.create_future()
+        self._start(WholeAnswer(future), data, read_timeout)
+        return future
+
+    def send_streaming(self, data: bytes, read_timeout: float) -> tuple[asyncio.Future[Answer], StreamedAnswer]:
+        """Write a request; the future gets the answer's head, the `StreamedAnswer` its body as it comes."""
+        future: asyncio.Future[Answer] = self._loop.create_future()
+        answer = StreamedAnswer(future, self)
+        self._start(answer, data, read_timeout)
+        return future, answer
+
+    def _start(self, reading: WholeAnswer, data: bytes, read_timeout: float) -> None:
         assert self._transport is not None and self._reading is None  # nosec B101 # the pool hands out idle ones
-        self._reading = _Reading(self._loop.create_future())
+        self._reading = reading
         self._read_timeout = read_timeout
         self._transport.write(data)
         self._arm_timer()
-        return self._reading.future
+
+    # flow control of a streamed answer (`http1_reading.Flow`): a paused socket is not silence, so no timer
+    def pause(self) -> None:
+        if self._transport is not None and not self.closed:
+            self._paused = True
+            self._transport.pause_reading()
+            self._stop_timer()
+
+    def resume(self) -> None:
+        if self._transport is not None and not self.closed and self._paused:
+            self._paused = False
+            self._transport.resume_reading()
+            if self._reading is not None:
+                self._arm_timer()
 
     def close(self) -> None:
         self.closed = True
@@ -136,8 +152,8 @@ class _Connection(asyncio.Protocol):
         self._stop_timer()
         if self._transport is not None:
             self._transport.abort()
-        if reading is not None and not reading.future.done():
-            reading.future.set_exception(exc)
+        if reading is not None:
+            reading.fail(exc)
 
     def _arm_timer(self) -> None:
         if self._timer is not None:
@@ -177,6 +193,33 @@ class Origin:
             if not connection.closed:
                 self._idle.append(connection)
             return answer
+
+    async def stream(
+        self, data: bytes, connect_timeout: float, read_timeout: float
+    ) -> tuple[Answer, StreamedBody]:
+        """The answer's head, and its body to iterate. The connection (and its slot) is the body's until it is
+        closed, then pooled again if the whole answer was read."""
+        await self._slots.acquire()
+        try:
+            connection = self._idle_connection() or await self._connect(connect_timeout)
+        except BaseException:
+            self._slots.release()
+            raise
+
+        def release(reusable: bool) -> None:
+            if reusable and not connection.closed:
+                self._idle.append(connection)
+            elif not connection.closed:
+                connection.abort()
+            self._slots.release()
+
+        head, answer = connection.send_streaming(data, read_timeout)
+        try:
+            return await head, StreamedBody(answer, release)
+        except BaseException:
+            connection.abort()  # cancelled or failed before the head: never reused
+            self._slots.release()
+            raise
 
     def _idle_connection(self) -> _Connection | None:
         now = asyncio.get_running_loop().time()
@@ -232,14 +275,14 @@ class Http1Client:
         self, url: str, headers: dict[str, str], body: bytes, connect_timeout: float, read_timeout: float
     ) -> Answer:
         target = self._target(url)
-        lines = [target.head]
-        for name, value in headers.items():
-            if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
-                raise httpx.LocalProtocolError(f"header {name!r} holds a line break")
-            lines.append(f"{name}: {value}\r\n".encode("latin-1"))
-        lines.append(b"Content-Length: %d\r\n\r\n" % len(body))
-        lines.append(body)
-        return await target.origin.request(b"".join(lines), connect_timeout, read_timeout)
+        return await target.origin.request(_request(target, headers, body), connect_timeout, read_timeout)
+
+    async def stream(
+        self, url: str, headers: dict[str, str], body: bytes, connect_timeout: float, read_timeout: float
+    ) -> tuple[Answer, StreamedBody]:
+        """POST and return at the answer's head (its `body` empty) with the body to iterate and close."""
+        target = self._target(url)
+        return await target.origin.stream(_request(target, headers, body), connect_timeout, read_timeout)
 
     def _target(self, url: str) -> Target:
         loop = asyncio.get_running_loop()
@@ -274,3 +317,14 @@ class Http1Client:
             origin.close()
         self._origins.clear()
         self._targets.clear()
+
+
+def _request(target: Target, headers: dict[str, str], body: bytes) -> bytes:
+    lines = [target.head]
+    for name, value in headers.items():
+        if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+            raise httpx.LocalProtocolError(f"header {name!r} holds a line break")
+        lines.append(f"{name}: {value}\r\n".encode("latin-1"))
+    lines.append(b"Content-Length: %d\r\n\r\n" % len(body))
+    lines.append(body)
+    return b"".join(lines)

@@ -17,6 +17,7 @@ import aiohttp
 import httpx
 
 from gateway.providers.http1 import Http1Client
+from gateway.providers.http1_reading import StreamedBody
 
 
 @contextlib.contextmanager
@@ -60,6 +61,18 @@ class _ResponseStream(httpx.AsyncByteStream):
         self._response.release()
 
 
+class _Http1Body(httpx.AsyncByteStream):
+    def __init__(self, body: StreamedBody) -> None:
+        self._body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._body:
+            yield chunk
+
+    async def aclose(self) -> None:
+        self._body.close()
+
+
 @dataclass(slots=True)
 class DirectResponse:
     """A successful upstream answer read whole: all a non-streaming adapter needs of it."""
@@ -68,13 +81,12 @@ class DirectResponse:
     content: bytes
 
 
-def _streamed(response: aiohttp.ClientResponse, request: httpx.Request | None = None) -> httpx.Response:
+def _streamed(response: aiohttp.ClientResponse) -> httpx.Response:
     """An httpx response whose body streams from aiohttp's."""
     return httpx.Response(
         status_code=response.status,
         headers=_decoded(response.raw_headers),
         stream=_ResponseStream(response),
-        request=request,
         extensions={"http_version": b"HTTP/1.1"},
     )
 
@@ -143,14 +155,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def stream(
         self, url: str, headers: dict[str, str], body: bytes, connect_timeout: float, read_timeout: float
     ) -> httpx.Response:
-        """POST and return at the answer's head, its body still streaming: `post`'s twin for streams, past
-        httpx's client layers for the same reason (they run before the upstream even has the request)."""
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout, sock_read=read_timeout)
-        with _map_aiohttp_errors():
-            response = await self._client().post(
-                url, headers=headers, data=body, timeout=timeout, **_REQUEST_OPTIONS
-            )
-        return _streamed(response, httpx.Request("POST", url) if response.status >= 400 else None)
+        """POST and return at the answer's head, its body still streaming: `post`'s twin for streams, on the same
+        HTTP/1.1 client (ADR 0018), past httpx's client layers (they run before the upstream even has the request).
+        """
+        head, streamed = await self._http1.stream(url, headers, body, connect_timeout, read_timeout)
+        return httpx.Response(
+            status_code=head.status,
+            headers=_decoded(head.headers),
+            stream=_Http1Body(streamed),
+            request=httpx.Request("POST", url) if head.status >= 400 else None,  # only errors need it
+            extensions={"http_version": b"HTTP/1.1"},
+        )
 
     async def aclose(self) -> None:
         self._http1.close()

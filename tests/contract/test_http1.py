@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,8 +13,7 @@ import pytest
 from aiohttp import web
 
 from gateway.providers.http1 import Http1Client
-
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+from tests.contract.raw_http import raw_server
 
 
 class Upstream:
@@ -53,11 +52,6 @@ async def upstream() -> AsyncIterator[tuple[Upstream, str]]:
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     yield state, f"http://127.0.0.1:{port}/echo"
     await runner.cleanup()
-
-
-async def _raw_server(handler: Handler) -> tuple[asyncio.Server, str]:
-    server = await asyncio.start_server(handler, "127.0.0.1", 0)
-    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/raw"
 
 
 async def test_sequential_requests_share_one_kept_alive_connection(upstream: tuple[Upstream, str]) -> None:
@@ -145,7 +139,7 @@ async def test_refused_connections_and_closed_answers_are_httpx_errors() -> None
         await writer.drain()
         writer.close()
 
-    server, url = await _raw_server(half_answer)
+    server, url = await raw_server(half_answer)
     client = Http1Client()
     try:
         with pytest.raises(httpx.RemoteProtocolError):
@@ -165,7 +159,7 @@ async def test_an_answer_framed_by_closing_the_connection_is_read_to_the_end() -
         await writer.drain()
         writer.close()
 
-    server, url = await _raw_server(close_framed)
+    server, url = await raw_server(close_framed)
     client = Http1Client()
     try:
         answer = await client.post(url, {}, b"", 1, 5)
