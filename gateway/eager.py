@@ -4,15 +4,15 @@ The SSE response uses it to gather chunks that are ready without waiting for any
 the next chunk in its own task, and if that has to wait (for the upstream), it sends what it has and only then
 waits, by resuming the same production where it stopped. Resuming hands the task exactly what `await` would have
 (the future to wait on, the value or exception it is woken with), so contextvars, cancellation and the asyncio
-task machinery behave as if the awaitable had been awaited from the start. `head_start` uses the same steps to let
-one awaitable's I/O (the limits' Redis round trip) overlap the CPU work that follows it (the PII scrub).
+task machinery behave as if the awaitable had been awaited from the start. The pipeline uses the same steps to start
+two store calls in one event-loop turn (`finish`, `drop`), so that their commands leave in one write.
 """
 
 from __future__ import annotations
 
 import asyncio
 import types
-from collections.abc import Awaitable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -78,23 +78,14 @@ async def cancel(pending: Pending[Any]) -> None:
         return
 
 
-async def head_start(awaitable: Awaitable[T]) -> Awaitable[T]:
-    """Start `awaitable` now and return the rest of it to await later, so that its I/O overlaps the caller's work.
-
-    It runs eagerly up to its first wait; if it waits, one turn of the event loop follows, so that writes it
-    queued for the end of the turn (the Redis multiplexer coalesces a turn's commands) leave before the caller
-    goes on with CPU work. Cancelled during that turn, it is cancelled too.
-    """
-    step = first_step(awaitable.__await__())
+async def finish(step: Ready[T] | Pending[T]) -> T:
+    """The result of a step started with `first_step`, awaiting the rest when it was pending."""
     if isinstance(step, Ready):
-        return _ready(step.value)
-    try:
-        await asyncio.sleep(0)
-    except asyncio.CancelledError:
+        return step.value
+    return await resume(step)
+
+
+async def drop(step: Ready[Any] | Pending[Any] | None) -> None:
+    """Abandon a started step: a pending one is cancelled and run to its end (see `cancel`)."""
+    if isinstance(step, Pending):
         await cancel(step)
-        raise
-    return resume(step)
-
-
-async def _ready(value: T) -> T:
-    return value

@@ -3,10 +3,11 @@
     tenant     = keys.authenticate(authorization)        401
     request    = parse(body)                             400
     admission  = limits.admit(tenant, request)           429 rate_limit_exceeded / monthly_token_budget_exceeded
-                 (its store round trip overlaps the scrub and the plan; its refusal still comes first)
     request, vault = privacy.scrub(request, policy)      PII → placeholders; 400 pii_detected when blocked
     plan       = planner.plan(tenant, request, residency) 404 / 403 / 400; residency filter first
     lookup     = cache.lookup(tenant, request, plan)      exact, then semantic; a hit skips dispatch, still settles
+                 (admit runs after the scrub and the plan, in one store round trip with the lookup; its
+                 refusal still comes first, as listed)
     response   = dispatcher.complete | open_stream       breakers, retries, failover before the first byte
     privacy.restore(vault, response)                     placeholders → originals, stream-safe
     settle(...)                                          every outcome, success or failure, streams when they end
@@ -20,12 +21,13 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from gateway.cache.replay import replay
 from gateway.cache.stage import CacheLookup, ResponseCache
-from gateway.eager import head_start
+from gateway.eager import Pending, drop, finish, first_step
 from gateway.errors import GatewayError, UpstreamError
 from gateway.privacy.stage import Privacy
 from gateway.privacy.vault import Vault
@@ -101,11 +103,7 @@ class Pipeline:
             request = self._parse(body)
             record.requested_model, record.stream = request.model, request.stream
             record.subject = request.user
-            request, vault, plan = await self._admit_scrub_plan(tenant, request, residency, record)
-            targets = [c.model.name for c in plan.candidates]
-            lookup = await self._cache.lookup(
-                tenant.tenant_id, tenant.policy.cache_mode, request, targets, cache_control
-            )
+            request, vault, plan, lookup = await self._prepare(tenant, request, residency, cache_control, record)
             record.cache_status = lookup.status
             if lookup.answer is not None:
                 result = self._from_cache(request, plan, lookup, record, vault)
@@ -122,25 +120,55 @@ class Pipeline:
         await self._settler.acknowledged(record)
         return result
 
-    async def _admit_scrub_plan(
-        self, tenant: AuthenticatedTenant, request: ChatRequest, residency: str | None, record: Settlement
-    ) -> tuple[ChatRequest, Vault, Plan]:
-        """Admit, scrub, plan. The limits' store round trip overlaps the scrub and the plan (CPU only), yet the
-        outcome is the sequential one: a refusal by the limits comes first, and the record is filled alike."""
-        admitting = await head_start(self._limits.admit(tenant, request))
+    async def _prepare(
+        self,
+        tenant: AuthenticatedTenant,
+        request: ChatRequest,
+        residency: str | None,
+        cache_control: str | None,
+        record: Settlement,
+    ) -> tuple[ChatRequest, Vault, Plan, CacheLookup]:
+        """Scrub and plan (CPU only), then admit and look up the cache. An admission that waits on the store
+        (Redis) has the lookup started in the same event-loop turn, so the multiplexer writes both commands
+        together: one round trip instead of two (ADR 0018). The outcome is the sequential one: the limits'
+        refusal comes before the scrub's and the plan's, the record is filled alike, and a refused request's
+        lookup is dropped before it goes on to a semantic search; statistics count admitted requests only."""
         scrubbed: tuple[ChatRequest, Vault] | None = None
+        plan: Plan | None = None
+        held: GatewayError | None = None
         try:
             scrubbed = self._privacy.scrub(request, tenant.policy.pii_policy)
             plan = self._planner.plan(tenant, scrubbed[0], residency)
-        except GatewayError:
-            record.admission = await admitting
-            if scrubbed is not None:
-                record.pii_detections, record.prompt = scrubbed[1].detections, scrubbed[0]
-            raise
-        record.admission = await admitting
-        request, vault = scrubbed
-        record.pii_detections, record.prompt = vault.detections, request
-        return request, vault, plan
+        except GatewayError as exc:
+            held = exc
+        admitting = first_step(self._limits.admit(tenant, request).__await__())
+        looking = None
+        try:
+            if scrubbed is not None and plan is not None and isinstance(admitting, Pending):
+                looking = first_step(self._look_up(tenant, scrubbed[0], plan, cache_control).__await__())
+        finally:  # a lookup that fails to start still leaves the admission to settle
+            try:
+                record.admission = await finish(admitting)
+            except BaseException:
+                await drop(looking)
+                raise
+        if scrubbed is not None:
+            record.pii_detections, record.prompt = scrubbed[1].detections, scrubbed[0]
+        if held is not None:
+            raise held
+        assert scrubbed is not None and plan is not None  # nosec B101 # type narrowing: held is None
+        if looking is not None:
+            lookup = await finish(looking)
+        else:
+            lookup = await self._look_up(tenant, scrubbed[0], plan, cache_control)
+        return scrubbed[0], scrubbed[1], plan, self._cache.count(lookup, scrubbed[0].model)
+
+    def _look_up(
+        self, tenant: AuthenticatedTenant, request: ChatRequest, plan: Plan, cache_control: str | None
+    ) -> Coroutine[Any, Any, CacheLookup]:
+        targets = [c.model.name for c in plan.candidates]
+        mode = tenant.policy.cache_mode
+        return self._cache.lookup(tenant.tenant_id, mode, request, targets, cache_control, count=False)
 
     async def _complete(
         self, request: ChatRequest, plan: Plan, lookup: CacheLookup, record: Settlement, vault: Vault

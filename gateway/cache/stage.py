@@ -86,12 +86,16 @@ class ResponseCache:
         request: ChatRequest,
         targets: Sequence[str],
         cache_control: str | None = None,
+        *,
+        count: bool = True,
     ) -> CacheLookup:
-        """Find a cached answer for the scrubbed `request` routed to `targets` (candidate model names)."""
+        """Find a cached answer for the scrubbed `request` routed to `targets` (candidate model names).
+        `count=False` leaves the hit-rate statistics to a later `count` (the pipeline counts admitted requests)."""
         mode: CacheMode = tenant_mode or self._config.default_mode  # type: ignore[assignment]
         decision = decide(request, mode, self._config.max_temperature, cache_control)
         if not decision.write:
-            return self._counted(CacheLookup("bypass", decision, tenant_id), request.model)
+            found = CacheLookup("bypass", decision, tenant_id)
+            return self.count(found, request.model) if count else found
         keys = cache_keys(tenant_id, request, targets)
         found = CacheLookup("bypass", decision, tenant_id, keys)
         if decision.read:
@@ -100,7 +104,7 @@ class ResponseCache:
             except StateUnavailableError:
                 log.warning("cache unavailable; request bypasses the cache")
                 found = CacheLookup("bypass", BYPASS, tenant_id)
-        return self._counted(found, request.model)
+        return self.count(found, request.model) if count else found
 
     async def _find(self, found: CacheLookup, targets: Sequence[str]) -> None:
         keys = found.keys
@@ -133,7 +137,8 @@ class ResponseCache:
             return None
         return answer
 
-    def _counted(self, found: CacheLookup, model: str) -> CacheLookup:
+    def count(self, found: CacheLookup, model: str) -> CacheLookup:
+        """Add a lookup's outcome to the hit-rate and savings statistics."""
         tokens, eur = 0, 0.0
         if found.answer is not None:
             tokens, eur = (

@@ -1,5 +1,5 @@
 """Eager steps: a ready result without waiting, a pending one finished as `await` would, a cancelled one run to
-its end; a head start whose I/O leaves before the caller goes on."""
+its end; two steps started together, finished or dropped."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from gateway.eager import Pending, Ready, cancel, first_step, head_start, resume
+from gateway.eager import Pending, Ready, cancel, drop, finish, first_step, resume
 
 
 async def _ready() -> str:
@@ -95,46 +95,28 @@ async def test_cancel_runs_the_step_to_its_end_through_awaits_in_finally() -> No
     assert step.waiting.cancelled()
 
 
-async def test_a_head_start_runs_to_its_first_wait_and_its_end_of_turn_writes_before_the_caller_goes_on() -> None:
+async def test_two_steps_started_in_one_turn_both_run_to_their_first_wait_before_either_is_finished() -> None:
     loop = asyncio.get_running_loop()
     seen: list[str] = []
-    reply: asyncio.Future[str] = loop.create_future()
+    replies = [loop.create_future(), loop.create_future()]
 
-    async def round_trip() -> str:
-        seen.append("queued")
-        loop.call_soon(seen.append, "written")  # as a client that writes a turn's commands at its end
-        return await reply
+    async def call(index: int) -> int:
+        seen.append(f"queued {index}")
+        await replies[index]
+        return index
 
-    rest = await head_start(round_trip())
-    seen.append("caller goes on")
-    reply.set_result("answer")
-    assert await rest == "answer"
-    assert seen == ["queued", "written", "caller goes on"]
-
-
-async def test_a_head_start_that_needs_no_wait_is_ready_without_a_turn() -> None:
-    turns: list[str] = []
-    asyncio.get_running_loop().call_soon(turns.append, "turn")
-    rest = await head_start(_ready())
-    assert turns == []  # no turn of the loop was taken
-    assert await rest == "now"
+    first, second = first_step(call(0).__await__()), first_step(call(1).__await__())
+    assert seen == ["queued 0", "queued 1"]
+    for reply in replies:
+        reply.set_result(None)
+    assert (await finish(first), await finish(second)) == (0, 1)
+    assert await finish(first_step(_ready().__await__())) == "now"
 
 
-async def test_a_head_start_raises_what_the_awaitable_raises() -> None:
-    async def refused() -> str:
-        await asyncio.sleep(0)
-        raise PermissionError("refused")
-
-    rest = await head_start(refused())
-    with pytest.raises(PermissionError):
-        await rest
-
-
-async def test_a_head_start_cancelled_during_its_turn_cancels_the_awaitable() -> None:
+async def test_drop_cancels_a_pending_step_and_ignores_a_finished_one() -> None:
     seen: list[str] = []
-    task = asyncio.ensure_future(head_start(_waits(seen)))
-    await asyncio.sleep(0)  # the task is now in head_start's turn
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    pending = first_step(_waits(seen).__await__())
+    await drop(pending)
+    await drop(first_step(_ready().__await__()))
+    await drop(None)
     assert seen == ["cancelled"]

@@ -1,9 +1,11 @@
-"""Admission overlaps the scrub and the plan (its store round trip leaves first), yet the outcome is the
-sequential one: the limits' refusal outranks the scrub's and the plan's, and the settled record is the same."""
+"""Admission and the cache lookup share one store round trip after the scrub and the plan, yet the outcome is the
+sequential one: the limits' refusal outranks the scrub's and the plan's, the settled record is the same, and a
+refused request's lookup is dropped uncounted."""
 
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -27,40 +29,62 @@ class _Settler:
 
 class _Keys:
     async def authenticate(self, authorization: str | None) -> Any:
-        return _Tenant()
+        policy = SimpleNamespace(pii_policy="redact", cache_mode="exact")
+        return SimpleNamespace(tenant_id="t1", policy=policy)
 
 
-class _Policy:
-    pii_policy = "redact"
-    cache_mode = "off"
+class _Store:
+    """Like the Redis multiplexer: commands queued in one event-loop turn leave in one write at its end."""
 
+    def __init__(self, log: list[str], remote: bool) -> None:
+        self.log, self.remote = log, remote
+        self._queued: list[str] = []
 
-class _Tenant:
-    tenant_id = "t1"
-    policy = _Policy()
+    async def call(self, command: str) -> None:
+        if not self.remote:  # the embedded in-process store answers at once
+            self.log.append(f"{command} done")
+            return
+        loop = asyncio.get_running_loop()
+        if not self._queued:
+            loop.call_soon(self._write)
+        self._queued.append(command)
+        reply = loop.create_future()
+        loop.call_later(0.01, reply.set_result, None)
+        await reply
 
-
-class _Request:
-    model, stream, user = "m", False, None
+    def _write(self) -> None:
+        self.log.append("write " + "+".join(self._queued))
+        self._queued = []
 
 
 class _Limits:
-    """Like the Redis store: the command is queued for the end of the event-loop turn, the reply comes later."""
-
-    def __init__(self, log: list[str], refuse: bool) -> None:
-        self.log, self.refuse = log, refuse
+    def __init__(self, store: _Store, refuse: bool) -> None:
+        self.store, self.refuse = store, refuse
 
     async def admit(self, tenant: Any, request: Any) -> str:
-        loop = asyncio.get_running_loop()
-        reply = loop.create_future()
-        self.log.append("admit queued")
-        loop.call_soon(self.log.append, "admit written")  # as the multiplexer's end-of-turn flush
-        loop.call_later(0.01, reply.set_result, None)
-        await reply
-        self.log.append("admit answered")
+        await self.store.call("admit")
         if self.refuse:
             raise RateLimitError("Rate limit reached for requests per minute.")
         return "admission"
+
+
+class _Cache:
+    def __init__(self, store: _Store, log: list[str]) -> None:
+        self.store, self.log = store, log
+
+    async def lookup(self, tenant_id: str, mode: str, request: Any, targets: list[str], *args: Any, **kw: Any) -> Any:
+        assert kw == {"count": False}
+        try:
+            await self.store.call("lookup")
+        except asyncio.CancelledError:
+            self.log.append("lookup dropped")
+            raise
+        self.log.append(f"lookup of {request.model} for {targets}")
+        return SimpleNamespace(status="miss", answer=None)
+
+    def count(self, found: Any, model: str) -> Any:
+        self.log.append(f"counted {found.status}")
+        return found
 
 
 class _Privacy:
@@ -72,9 +96,8 @@ class _Privacy:
         if self.refuse:
             raise GatewayError("Blocked: the prompt contains personal data.", code="pii_detected")
         vault = Vault()
-        vault.placeholder("IBAN", "DE89370400440532013000")
         vault.detections["IBAN"] += 1
-        return "scrubbed request", vault
+        return SimpleNamespace(model="m", stream=False, scrubbed=True), vault
 
 
 class _Planner:
@@ -82,42 +105,59 @@ class _Planner:
         self.log, self.refuse = log, refuse
 
     def plan(self, tenant: Any, request: Any, residency: str | None) -> Any:
-        self.log.append(f"plan {request}")
+        self.log.append("plan")
         if self.refuse:
             raise NotFoundError("The model `m` does not exist.")
-        raise _Planned("planned")  # the stages after the plan are not under test
+        return SimpleNamespace(candidates=[SimpleNamespace(model=SimpleNamespace(name="m"))])
 
 
-class _Planned(GatewayError):
-    pass
+class _Dispatched(GatewayError):
+    """Raised by the dispatcher: the stages after the lookup are not under test."""
+
+
+class _Dispatcher:
+    async def complete(self, candidates: Any, request: Any) -> Any:
+        raise _Dispatched("dispatched")
 
 
 def _pipeline(
-    log: list[str], *, admit: bool = True, scrub: bool = True, plan: bool = True
+    log: list[str], *, remote: bool = True, admit: bool = True, scrub: bool = True, plan: bool = True
 ) -> tuple[Pipeline, _Settler]:
+    store = _Store(log, remote)
     settler = _Settler()
-    limits: Any = _Limits(log, refuse=not admit)
-    privacy: Any = _Privacy(log, refuse=not scrub)
-    planner: Any = _Planner(log, refuse=not plan)
-    keys: Any = _Keys()
-    none: Any = None
-    pipeline = Pipeline(keys, lambda body: _Request(), limits, privacy, planner, none, settler, cache=none)  # type: ignore[arg-type]
-    return pipeline, settler
+    parts: list[Any] = [
+        _Keys(),
+        lambda body: SimpleNamespace(model="m", stream=False, user=None),
+        _Limits(store, refuse=not admit),
+        _Privacy(log, refuse=not scrub),
+        _Planner(log, refuse=not plan),
+        _Dispatcher(),
+        settler,
+    ]
+    cache: Any = _Cache(store, log)
+    return Pipeline(*parts, cache=cache), settler
 
 
-async def test_the_admit_command_leaves_before_the_scrub_runs() -> None:
+async def test_admit_and_lookup_leave_in_one_write_after_the_scrub_and_the_plan() -> None:
     log: list[str] = []
     pipeline, settler = _pipeline(log)
-    with pytest.raises(_Planned):
+    with pytest.raises(_Dispatched):
         await pipeline.handle("Bearer k", b"{}", "r1")
-    assert log == ["admit queued", "admit written", "scrub", "plan scrubbed request", "admit answered"]
+    assert log == ["scrub", "plan", "write admit+lookup", "lookup of m for ['m']", "counted miss"]
     (record,) = settler.records
-    assert record.admission == "admission"  # the plan's failure still releases what admit reserved
-    assert record.pii_detections == {"IBAN": 1} and record.prompt == "scrubbed request"
+    assert record.admission == "admission" and record.pii_detections == {"IBAN": 1}
+
+
+async def test_an_admission_answered_at_once_is_known_before_the_lookup_starts() -> None:
+    log: list[str] = []
+    pipeline, _ = _pipeline(log, remote=False)
+    with pytest.raises(_Dispatched):
+        await pipeline.handle("Bearer k", b"{}", "r1")
+    assert log == ["scrub", "plan", "admit done", "lookup done", "lookup of m for ['m']", "counted miss"]
 
 
 @pytest.mark.parametrize("scrub", [True, False])
-async def test_a_refusal_by_the_limits_comes_before_the_scrubs_and_the_plans(scrub: bool) -> None:
+async def test_a_refusal_by_the_limits_comes_first_and_drops_the_lookup_uncounted(scrub: bool) -> None:
     log: list[str] = []
     pipeline, settler = _pipeline(log, admit=False, scrub=scrub, plan=False)
     with pytest.raises(RateLimitError):
@@ -126,6 +166,15 @@ async def test_a_refusal_by_the_limits_comes_before_the_scrubs_and_the_plans(scr
     assert (record.status, record.error_code) == (429, "rate_limit_exceeded")
     assert record.admission is None
     assert record.pii_detections == {} and record.prompt is None  # as if the scrub had never run
+    assert not any(line.startswith("counted") for line in log)
+
+
+async def test_a_refusal_by_the_limits_drops_a_started_lookup() -> None:
+    log: list[str] = []
+    pipeline, _ = _pipeline(log, admit=False)
+    with pytest.raises(RateLimitError):
+        await pipeline.handle("Bearer k", b"{}", "r1")
+    assert log == ["scrub", "plan", "write admit+lookup", "lookup dropped"]
 
 
 async def test_a_refused_scrub_keeps_the_admission_for_settling() -> None:
@@ -136,7 +185,7 @@ async def test_a_refused_scrub_keeps_the_admission_for_settling() -> None:
     assert refused.value.code == "pii_detected"
     (record,) = settler.records
     assert record.admission == "admission" and record.error_code == "pii_detected"
-    assert "admit answered" in log
+    assert log == ["scrub", "write admit"]  # no lookup for a request that goes no further
 
 
 async def test_a_refused_plan_keeps_the_admission_and_the_detections() -> None:
