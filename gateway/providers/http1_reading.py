@@ -150,3 +150,8 @@ class StreamedBody:
         release, self._release = self._release, None
         if release is not None:
             release(self._answer.finished and self._answer.error is None)
+
+    def __del__(self) -> None:
+        # A body dropped without `close` (a bug upstream of here) must not keep its connection slot forever.
+        if self._release is not None:
+            self._release(False)

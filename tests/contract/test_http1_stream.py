@@ -193,3 +193,15 @@ async def test_a_stream_cancelled_before_its_head_gives_back_its_slot(upstream: 
         _, base = upstream
         _, body = await asyncio.wait_for(client.stream(base + "/parts", {}, b"", 1, 5), 2)
         assert await _read(body) == b"data: one\n\ndata: two\n\n"
+
+
+async def test_a_body_dropped_without_closing_gives_back_its_slot(upstream: tuple[Upstream, str]) -> None:
+    _, base = upstream
+    client = Http1Client(max_connections=1)
+    try:
+        _, body = await client.stream(base + "/parts", {}, b"", 1, 5)
+        del body  # never iterated, never closed
+        _, body = await asyncio.wait_for(client.stream(base + "/parts", {}, b"", 1, 5), 2)
+        assert await _read(body) == b"data: one\n\ndata: two\n\n"
+    finally:
+        client.close()
