@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from itertools import chain
 
 from stdnum.at import postleitzahl
@@ -12,7 +12,7 @@ from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import Window, finditer_windows
-from gateway.privacy.recognizers.start_words import START_WORDS
+from gateway.privacy.recognizers.start_words import OF_FORM, START_WORDS
 from gateway.privacy.recognizers.streets import (
     PREFIX_STREET,
     STRONG_STREET,
@@ -76,12 +76,14 @@ class AddressRecognizer:
         street_ends = [street.end for street in streets]
         yield from self._postcodes(text, _postcode_windows(text, numbers), street_ends)
 
-    def _streets(self, text: str, number_starts: list[int], places: list[int]) -> Iterator[Entity]:
-        strong, weak = street_windows(text, number_starts, places)
+    def _streets(
+        self, text: str, number_starts: list[int], places: dict[Hashable, list[int]]
+    ) -> Iterator[Entity]:
+        strong, weak = street_windows(text, number_starts, places.get(OF_FORM, ()))
         for match in finditer_windows(STRONG_STREET, text, strong):
             if not is_everyday_compound(match.group("street")):
                 yield Entity("ADDRESS", match.start(), match.end(), 0.9)
-        for match in chain(finditer_windows(WEAK_STREET, text, weak), PREFIX_STREET.finditer_at(text, places)):
+        for match in chain(finditer_windows(WEAK_STREET, text, weak), PREFIX_STREET.finditer_at(text, places.get(PREFIX_STREET, ()))):
             if _POSTCODE_FOLLOWS.match(text, match.end()) or preceded_by(
                 text, match.start(), _ADDRESS_CONTEXT, window=40
             ):

@@ -8,7 +8,7 @@ once, when first asked for.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from operator import methodcaller
 from typing import Any, Generic, TypeVar
 
@@ -51,9 +51,9 @@ class TextFacts:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._places: dict[StartIndex, list[int]] = {}
+        self._places: dict[StartIndex, dict[Hashable, list[int]]] = {}
 
-    def places(self, index: StartIndex) -> list[int]:
+    def places(self, index: StartIndex) -> dict[Hashable, list[int]]:
         """``index.places(text)``, found once: recognizers that share an index share its pass."""
         found = self._places.get(index)
         if found is None:
@@ -93,9 +93,14 @@ class TextFacts:
         return self.latin1.translate(_LOWER_LATIN1)
 
     @_computed_once
+    def capitals(self) -> bytes:
+        """One byte per character: ``A`` for each of A-Z, ``.`` for any other (``find`` tells where one is)."""
+        return self.latin1.translate(_CAPITALS)
+
+    @_computed_once
     def capital_pairs(self) -> list[int]:
         """Where two capitals A-Z follow each other (a country code, say), in order."""
-        return occurrences(self.latin1.translate(_CAPITALS), b"AA")
+        return occurrences(self.capitals, b"AA")
 
     @_computed_once
     def digit_starts(self) -> list[int]:

@@ -39,7 +39,6 @@ _CONTEXT = re.compile(
 # more than 16 characters ("ABC - DE 1234 E" and the lookahead after it).
 _BEFORE_NUMBER = 9
 _REACH = 16
-_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # Canton codes that are also everyday tokens (AG = Aktiengesellschaft, BE, SO, GE, UR, ...).
 _AMBIGUOUS_CANTONS = frozenset({"AG", "AI", "AR", "BE", "FR", "GE", "JU", "NE", "SO", "TI", "UR", "SG", "GL"})
 
@@ -53,7 +52,7 @@ class KfzRecognizer:
         """Yield every plausible number plate in ``text``."""
         # In a text full of numbers, finding and searching the windows costs more than the plain search.
         few = len(facts.digit_starts) * CHARS_PER_TRY <= len(text)
-        windows = _windows(text, facts.digit_starts) if few else None
+        windows = _windows(text, facts.digit_starts, facts.capitals) if few else None
         for match in _plates(_GERMAN, text, windows):
             if (
                 match.group("code") in GERMAN_CODES
@@ -93,13 +92,19 @@ def _plates(
     return pattern.finditer(text) if windows is None else finditer_near(pattern, text, windows, _REACH)
 
 
-def _windows(text: str, digit_starts: list[int]) -> list[tuple[int, int]]:
+def _windows(text: str, digit_starts: list[int], capitals: bytes) -> list[tuple[int, int]]:
     """Where a plate may start: shortly before a run of digits that starts with 1-9 and has a capital
-    letter of the code or the letters among the few characters before it."""
+    letter A-Z of the code or the letters among the few characters before it.
+
+    Args:
+        text: The text.
+        digit_starts: Where its runs of digits start.
+        capitals: :attr:`TextFacts.capitals` of the text.
+    """
     windows = []
     for start in digit_starts:
         earliest = max(0, start - _BEFORE_NUMBER)
-        if text[start] in "123456789" and not _LETTERS.isdisjoint(text[earliest:start]):
+        if text[start] in "123456789" and capitals.find(b"A", earliest, start) >= 0:
             windows.append((earliest, start))
     return windows
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers import person_rules as rules
@@ -219,10 +219,12 @@ class PersonRecognizer:
                 yield start, end
 
 
-def _trigger_matches(trigger: _Trigger, text: str, places: list[int]) -> Iterator[re.Match[str]]:
+def _trigger_matches(
+    trigger: _Trigger, text: str, places: dict[Hashable, list[int]]
+) -> Iterator[re.Match[str]]:
     """The trigger's matches; ``places`` are those of START_WORDS in ``text``."""
     if isinstance(trigger, NotAfter) and trigger in _INDEXED:
-        return trigger.finditer_at(text, places)
+        return trigger.finditer_at(text, places.get(trigger, ()))
     return trigger.finditer(text)
 
 

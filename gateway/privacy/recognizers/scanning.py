@@ -9,8 +9,7 @@ its time only where a match can start.
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from operator import methodcaller
 from typing import AnyStr
 
@@ -70,37 +69,57 @@ class NotAfter:
 
     def finditer_at(self, text: str, places: Iterable[int]) -> Iterator[re.Match[str]]:
         """The matches of :meth:`finditer`, given in order at least every place where one of the pattern's
-        starts occurs (:meth:`StartIndex.places` of an index that holds this pattern)."""
-        starts = self._starts
-        if not starts:
-            return self.finditer(text)
-        return matches_at(self.match, text, [place for place in places if text.startswith(starts, place)])
+        starts occurs (its places from :meth:`StartIndex.places`)."""
+        return matches_at(self.match, text, places)
 
 
 class StartIndex:
-    """Where one of several strings (the starts of several patterns) occurs, found by one pass of ``re``.
+    """Where the strings of several groups (the starts of several patterns) occur, found by one pass of
+    ``re`` and sorted out by group.
 
     A ``str.find`` per string, or a search per pattern, costs about as much each as this one pass for all
     of them. Each match is the first character of a string, the rest stands in a lookahead: so every
     occurrence is found, also one that overlaps another, and ``re`` skips ahead to the first characters.
+    A place goes to each group with a string that starts with the same two characters as the text there.
     """
 
-    def __init__(self, strings: Iterable[str]) -> None:
+    def __init__(self, groups: Mapping[Hashable, tuple[str, ...]]) -> None:
+        """Compile the pass.
+
+        Args:
+            groups: For each key (a pattern, say), the strings one of which each of its matches starts with;
+                each of two characters or more.
+        """
         rests: dict[str, set[str]] = {}
-        for string in strings:
-            if not string:
-                raise ValueError("an empty string occurs everywhere")
-            rests.setdefault(string[0], set()).add(string[1:])
+        owners: dict[str, list[Hashable]] = {}
+        for key, strings in groups.items():
+            for string in strings:
+                if len(string) < 2:
+                    raise ValueError(f"{string!r}: places are sorted out by two characters")
+                rests.setdefault(string[0], set()).add(string[1:])
+                owner = owners.setdefault(string[:2], [])
+                if key not in owner:
+                    owner.append(key)
+        self._owners = {pair: tuple(keys) for pair, keys in owners.items()}
         self._pattern = re.compile(
             "|".join(
                 f"{re.escape(first)}(?={'|'.join(map(re.escape, sorted(rest)))})" for first, rest in rests.items()
             )
         )
 
-    def places(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[int]:
-        """Every place in ``text[pos:endpos]`` where one of the strings occurs (and ends by ``endpos``),
-        in order."""
-        return list(map(_START, self._pattern.finditer(text, pos, endpos)))
+    def places(self, text: str) -> dict[Hashable, list[int]]:
+        """For each key with a string that may occur in ``text``, in order, every place where one of its
+        strings occurs (and the few other places where one of the strings of any group occurs and the
+        text starts with the same two characters); keys without such a place are left out."""
+        found: dict[Hashable, list[int]] = {}
+        owners = self._owners
+        for place in map(_START, self._pattern.finditer(text)):
+            for key in owners[text[place : place + 2]]:
+                if key in found:
+                    found[key].append(place)
+                else:
+                    found[key] = [place]
+        return found
 
 
 # (earliest, position, stop): a window of finditer_windows.

@@ -139,7 +139,8 @@ def test_phone_candidates_are_found_at_their_possible_starts() -> None:
 @pytest.mark.parametrize("pattern", [kfz._GERMAN, kfz._AUSTRIAN, kfz._SWISS], ids=["de", "at", "ch"])
 def test_plates_are_found_in_the_windows_before_digit_runs(pattern: re.Pattern[str]) -> None:
     def near(text: str) -> Iterable[re.Match[str]]:
-        return finditer_near(pattern, text, kfz._windows(text, TextFacts(text).digit_starts), kfz._REACH)
+        facts = TextFacts(text)
+        return finditer_near(pattern, text, kfz._windows(text, facts.digit_starts, facts.capitals), kfz._REACH)
 
     _assert_same_matches(pattern.finditer, near)
 
