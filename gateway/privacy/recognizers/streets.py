@@ -89,6 +89,27 @@ _LONGEST_SUFFIX = max(map(len, STRONG_SUFFIXES + WEAK_SUFFIXES))
 _HOUSE_NUMBER_FIRST = "123456789"
 
 
+def by_last_two(suffixes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The suffixes grouped by their last two characters (each has two or more)."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for suffix in suffixes:
+        if len(suffix) < 2:
+            raise ValueError(f"{suffix!r}: suffixes are grouped by two characters")
+        groups[suffix[-2:]] = (*groups.get(suffix[-2:], ()), suffix)
+    return groups
+
+
+# endswith() with a tuple compares every suffix in turn: the few with the word's last two characters do.
+STRONG_BY_LAST_TWO = by_last_two(STRONG_SUFFIXES)
+WEAK_BY_LAST_TWO = by_last_two(WEAK_SUFFIXES)
+
+
+def ends_with(word: str, suffixes_by_last_two: dict[str, tuple[str, ...]]) -> bool:
+    """``word.endswith(suffixes)`` for the suffixes grouped by :func:`by_last_two`."""
+    suffixes = suffixes_by_last_two.get(word[-2:])
+    return suffixes is not None and word.endswith(suffixes)
+
+
 def is_everyday_compound(street: str) -> bool:
     """Tell whether a suffix match is an ordinary word such as ``Parkplatz`` rather than a street."""
     return _NOT_STREET.search(street) is not None and "-" not in street and " " not in street
@@ -112,9 +133,9 @@ def street_windows(
             continue
         end = start - 1 if start > 0 and text[start - 1].isspace() else start
         word_end = text[max(0, end - _LONGEST_SUFFIX) : end].lower()
-        if word_end.endswith(STRONG_SUFFIXES):
+        if ends_with(word_end, STRONG_BY_LAST_TWO):
             strong.append((_after_spaces(text, end, 2), start, len(text)))
-        if word_end.endswith(WEAK_SUFFIXES):
+        if ends_with(word_end, WEAK_BY_LAST_TWO):
             weak.append((_after_spaces(text, end, 1), start, len(text)))
     strong.extend((at, at + 1, len(text)) for at in places if text.startswith(OF_FORM_HEADS, at))
     return strong, weak

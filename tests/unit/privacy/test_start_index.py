@@ -75,3 +75,24 @@ def test_start_index_gives_each_place_to_the_groups_with_its_first_two_character
 def test_start_index_refuses_strings_shorter_than_two_characters() -> None:
     with pytest.raises(ValueError, match="two characters"):
         StartIndex({"k": ("ab", "a")})
+
+
+@pytest.mark.parametrize(
+    ("suffixes", "grouped"),
+    [
+        (streets.STRONG_SUFFIXES, streets.STRONG_BY_LAST_TWO),
+        (streets.WEAK_SUFFIXES, streets.WEAK_BY_LAST_TWO),
+    ],
+    ids=["strong", "weak"],
+)
+def test_grouped_suffixes_end_the_words_the_plain_tuple_ends(suffixes, grouped) -> None:
+    words = {"", "e", "au", "xau", "straß", "ſtraße", *suffixes, *(f"haupt{suffix}" for suffix in suffixes)}
+    words |= {word[cut:].lower() for text in corpus()[:3000] for word in text.split() for cut in (0, 1, -3)}
+    ends = [word for word in words if word.endswith(suffixes)]
+    assert [word for word in words if streets.ends_with(word, grouped)] == ends
+    assert len(ends) > len(suffixes)
+
+
+def test_suffixes_shorter_than_two_characters_are_refused() -> None:
+    with pytest.raises(ValueError, match="two characters"):
+        streets.by_last_two(("au", "a"))
