@@ -263,7 +263,7 @@ def _after_article(text: str, start: int) -> bool:
     kept, blank = _before(text, lookback, start)
     return (
         blank
-        and kept.endswith(rules.ARTICLE_ENDINGS)
+        and rules.ARTICLE_ENDS.end(kept)
         and rules.ARTICLE_BEFORE.search(text, lookback, start) is not None
     )
 
@@ -275,7 +275,7 @@ def _is_organisation(text: str, start: int, end: int) -> bool:
     kept, blank = _before(text, lookback, start)
     return (
         blank
-        and kept.endswith(rules.ORG_PREFIX_ENDINGS)
+        and rules.ORG_PREFIX_ENDS.end(kept)
         and rules.ORG_PREFIX.search(text, lookback, start) is not None
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gateway.privacy.recognizers.scanning import NotAfter, Window, Windowed, skip, words_back
+from gateway.privacy.recognizers.scanning import Endings, NotAfter, Window, Windowed, skip, words_back
 
 # Latin letters of the names people in Germany, Austria and Switzerland carry: German, Turkish
 # (ı ş ğ), Polish (ł ń ś ź ż ą ę), Czech/Slovak, the Balkans (ć č đ š ž), Hungarian (ő ű), Romance,
@@ -204,6 +204,7 @@ ORG_PREFIX = re.compile(
 )
 # What every ORG_PREFIX match ends in before its blanks: a cheap test before the search.
 ORG_PREFIX_ENDINGS = tuple(f"{_ORG_WORDS} {_ORG_COMPOUND_ENDS} {_PLACE_WORDS} &".split())
+ORG_PREFIX_ENDS = Endings(ORG_PREFIX_ENDINGS)
 # Words that precede a common noun, not a name ("der Koch", "ein Schneider").
 ARTICLE_BEFORE = re.compile(
     r"(?<![\w-])(?:der|die|das|des|dem|den|ein|eine|einen|einem|einer|eines|kein|keine|unser|unsere|unseren|"
@@ -213,6 +214,7 @@ ARTICLE_BEFORE = re.compile(
 )
 # What every ARTICLE_BEFORE match ends in before its blanks, in any case ("ſ" is a long s): a cheap test.
 ARTICLE_ENDINGS = tuple("rsmneRSMNEſ")
+ARTICLE_ENDS = Endings(ARTICLE_ENDINGS)
 # Capitalised words that start sentences or follow greetings but are never names.
 _STOP_WORDS = """Ich Sie Du Wir Ihr Er Es Man Der Die Das Den Dem Des Ein Eine Einen Und Oder Aber Auch Noch Nur Bitte
     Danke Vielen Vielmals Hallo Guten Team Kollegen Kolleginnen Kollege Kollegin Damen Herren Alle Allerseits

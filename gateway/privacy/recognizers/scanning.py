@@ -254,6 +254,24 @@ class Windowed:
         return finditer_windows(self.pattern, text, self._windows(text))
 
 
+class Endings:
+    """``str.endswith`` with a tuple of many strings, faster: ``endswith`` compares each string of a tuple in
+    turn, and here only those that end in the word's last character are compared."""
+
+    def __init__(self, endings: Iterable[str]) -> None:
+        groups: dict[str, tuple[str, ...]] = {}
+        for ending in endings:
+            if not ending:
+                raise ValueError("every word ends with the empty string")
+            groups[ending[-1]] = (*groups.get(ending[-1], ()), ending)
+        self._groups = groups
+
+    def end(self, word: str) -> bool:
+        """Tell whether ``word`` ends with one of the endings."""
+        endings = self._groups.get(word[-1:])
+        return endings is not None and word.endswith(endings)
+
+
 def holds_any(text: AnyStr, keys: tuple[AnyStr, ...]) -> bool:
     """Tell whether ``text`` holds one of ``keys``, or ``keys`` is empty.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from gateway.privacy.recognizers.scanning import NotAfter, Window
+from gateway.privacy.recognizers.scanning import Endings, NotAfter, Window
 
 _UPPER = "A-ZÄÖÜ"
 _WORD = r"[\wäöüß]"
@@ -89,25 +89,9 @@ _LONGEST_SUFFIX = max(map(len, STRONG_SUFFIXES + WEAK_SUFFIXES))
 _HOUSE_NUMBER_FIRST = "123456789"
 
 
-def by_last_two(suffixes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """The suffixes grouped by their last two characters (each has two or more)."""
-    groups: dict[str, tuple[str, ...]] = {}
-    for suffix in suffixes:
-        if len(suffix) < 2:
-            raise ValueError(f"{suffix!r}: suffixes are grouped by two characters")
-        groups[suffix[-2:]] = (*groups.get(suffix[-2:], ()), suffix)
-    return groups
-
-
-# endswith() with a tuple compares every suffix in turn: the few with the word's last two characters do.
-STRONG_BY_LAST_TWO = by_last_two(STRONG_SUFFIXES)
-WEAK_BY_LAST_TWO = by_last_two(WEAK_SUFFIXES)
-
-
-def ends_with(word: str, suffixes_by_last_two: dict[str, tuple[str, ...]]) -> bool:
-    """``word.endswith(suffixes)`` for the suffixes grouped by :func:`by_last_two`."""
-    suffixes = suffixes_by_last_two.get(word[-2:])
-    return suffixes is not None and word.endswith(suffixes)
+# endswith() with a tuple compares every suffix in turn: these compare the few with the word's last letter.
+STRONG_ENDINGS = Endings(STRONG_SUFFIXES)
+WEAK_ENDINGS = Endings(WEAK_SUFFIXES)
 
 
 def is_everyday_compound(street: str) -> bool:
@@ -133,9 +117,9 @@ def street_windows(
             continue
         end = start - 1 if start > 0 and text[start - 1].isspace() else start
         word_end = text[max(0, end - _LONGEST_SUFFIX) : end].lower()
-        if ends_with(word_end, STRONG_BY_LAST_TWO):
+        if STRONG_ENDINGS.end(word_end):
             strong.append((_after_spaces(text, end, 2), start, len(text)))
-        if ends_with(word_end, WEAK_BY_LAST_TWO):
+        if WEAK_ENDINGS.end(word_end):
             weak.append((_after_spaces(text, end, 1), start, len(text)))
     strong.extend((at, at + 1, len(text)) for at in places if text.startswith(OF_FORM_HEADS, at))
     return strong, weak

@@ -9,7 +9,7 @@ import pytest
 from gateway.privacy.recognizers import person_rules as rules
 from gateway.privacy.recognizers import streets
 from gateway.privacy.recognizers.facts import TextFacts
-from gateway.privacy.recognizers.scanning import NotAfter, StartIndex, finditer_windows
+from gateway.privacy.recognizers.scanning import Endings, NotAfter, StartIndex, finditer_windows
 from gateway.privacy.recognizers.start_words import OF_FORM, START_WORDS
 from tests.unit.privacy.test_prefilters import corpus
 
@@ -78,21 +78,24 @@ def test_start_index_refuses_strings_shorter_than_two_characters() -> None:
 
 
 @pytest.mark.parametrize(
-    ("suffixes", "grouped"),
+    ("endings", "grouped"),
     [
-        (streets.STRONG_SUFFIXES, streets.STRONG_BY_LAST_TWO),
-        (streets.WEAK_SUFFIXES, streets.WEAK_BY_LAST_TWO),
+        (streets.STRONG_SUFFIXES, streets.STRONG_ENDINGS),
+        (streets.WEAK_SUFFIXES, streets.WEAK_ENDINGS),
+        (rules.ORG_PREFIX_ENDINGS, rules.ORG_PREFIX_ENDS),
+        (rules.ARTICLE_ENDINGS, rules.ARTICLE_ENDS),
     ],
-    ids=["strong", "weak"],
+    ids=["strong", "weak", "org-prefix", "article"],
 )
-def test_grouped_suffixes_end_the_words_the_plain_tuple_ends(suffixes, grouped) -> None:
-    words = {"", "e", "au", "xau", "straß", "ſtraße", *suffixes, *(f"haupt{suffix}" for suffix in suffixes)}
-    words |= {word[cut:].lower() for text in corpus()[:3000] for word in text.split() for cut in (0, 1, -3)}
-    ends = [word for word in words if word.endswith(suffixes)]
-    assert [word for word in words if streets.ends_with(word, grouped)] == ends
-    assert len(ends) > len(suffixes)
+def test_grouped_endings_end_the_words_the_plain_tuple_ends(endings, grouped) -> None:
+    words = {"", "e", "au", "xau", "straß", "ſtraße", "Firma &", *endings, *(f"Haupt{ending}" for ending in endings)}
+    words |= {word[cut:] for text in corpus()[:3000] for word in text.split() for cut in (0, 1, -3)}
+    words |= {word.lower() for word in words}
+    ends = [word for word in words if word.endswith(endings)]
+    assert [word for word in words if grouped.end(word)] == ends
+    assert len(ends) > len(endings)
 
 
-def test_suffixes_shorter_than_two_characters_are_refused() -> None:
-    with pytest.raises(ValueError, match="two characters"):
-        streets.by_last_two(("au", "a"))
+def test_the_empty_ending_is_refused() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        Endings(("au", ""))
