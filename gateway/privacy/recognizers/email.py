@@ -82,9 +82,11 @@ def _around(text: str, at: int) -> re.Match[str] | None:
 
     Only a window around each ``@`` is searched (scanning the whole text for local parts is the slow
     part). The window may hold an earlier address too, as in ``An: a@x.de`` after ``Von: b@y.de``, so
-    every match in it is checked, not only the first.
+    every match in it is checked, not only the first. No match holds a space, so none that starts before
+    the last space before the ``@`` reaches past it: the search starts after that space.
     """
-    for match in _PLAIN.finditer(text, max(0, at - _MAX_LOCAL), at + _MAX_DOMAIN):
+    earliest = max(0, at - _MAX_LOCAL)
+    for match in _PLAIN.finditer(text, text.rfind(" ", earliest, at) + 1 or earliest, at + _MAX_DOMAIN):
         if match.start() <= at < match.end():
             return match
     return None
