@@ -102,6 +102,8 @@ def _targets(targets: dict[str, dict[str, Any]], skipped: dict[str, str]) -> lis
                 "  - after the run: "
                 + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in evidence.items())
             )
+            if evidence.get("gateway_cache_hit"):  # every body is distinct: a hit means the workload went wrong
+                lines.append("  - **WARNING**: cache hits in a workload built to miss; its figures are not comparable")
     for name, reason in skipped.items():
         lines.append(f"- **{name}**: SKIPPED: {reason}")
     return lines
