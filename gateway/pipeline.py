@@ -27,7 +27,7 @@ from typing import Any
 
 from gateway.cache.replay import replay
 from gateway.cache.stage import CacheLookup, ResponseCache
-from gateway.eager import Pending, drop, finish, first_step
+from gateway.eager import Pending, Ready, drop, finish, first_step
 from gateway.errors import GatewayError, UpstreamError
 from gateway.privacy.stage import Privacy
 from gateway.privacy.vault import Vault
@@ -36,7 +36,7 @@ from gateway.routing.planner import Candidate, Plan, Planner
 from gateway.settle import Settlement, Settler
 from gateway.streaming import StreamAccumulator
 from gateway.tenancy.keys import KeyAuthenticator
-from gateway.tenancy.limits import Limits, fill_missing_usage
+from gateway.tenancy.limits import Admission, Limits, fill_missing_usage
 from gateway.tenancy.policy import AuthenticatedTenant
 from gateway.types import ChatRequest, ChatResponse, StreamEvent
 
@@ -132,7 +132,11 @@ class Pipeline:
         (Redis) has the lookup started in the same event-loop turn, so the multiplexer writes both commands
         together: one round trip instead of two (ADR 0018). The outcome is the sequential one: the limits'
         refusal comes before the scrub's and the plan's, the record is filled alike, and a refused request's
-        lookup is dropped before it goes on to a semantic search; statistics count admitted requests only."""
+        lookup is dropped before it goes on to a semantic search; statistics count admitted requests only.
+        A key this process refused lately is admitted first, alone: a client far over its limit costs no scrub."""
+        early: Ready[Admission] | None = None
+        if self._limits.lately_refused(tenant):  # likely refused again: no scrub is spent on it
+            early = Ready(await self._limits.admit(tenant, request))
         scrubbed: tuple[ChatRequest, Vault] | None = None
         plan: Plan | None = None
         held: GatewayError | None = None
@@ -141,7 +145,7 @@ class Pipeline:
             plan = self._planner.plan(tenant, scrubbed[0], residency)
         except GatewayError as exc:
             held = exc
-        admitting = first_step(self._limits.admit(tenant, request).__await__())
+        admitting = early if early is not None else first_step(self._limits.admit(tenant, request).__await__())
         looking = None
         try:
             if scrubbed is not None and plan is not None and isinstance(admitting, Pending):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from gateway.types import ChatRequest, ChatResponse, Usage
 log = logging.getLogger("gateway.limits")
 WINDOW_SECONDS = 60.0
 MICRO = 1_000_000  # EUR budgets are counted in micro-euros
+REFUSAL_MEMORY_SECONDS = 1.0  # how long a refusal without retry-after (a used-up budget) is remembered
 
 
 @dataclass
@@ -108,6 +110,7 @@ class Limits:
         self._tz = ZoneInfo(budget_timezone)
         self._default_output = default_output_tokens
         self._seeded: set[str] = set()
+        self._refused: dict[str, float] = {}  # key id -> monotonic time until which it was refused
         self._month: tuple[str, datetime, datetime] | None = None  # (label, start, end) of the current month
 
     def month_bounds(self, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -127,6 +130,25 @@ class Limits:
 
     async def admit(self, tenant: AuthenticatedTenant, request: ChatRequest) -> Admission:
         """Reserve rate and budget for `request`, or raise RateLimitError / BudgetExceededError."""
+        try:
+            return await self._admit(tenant, request)
+        except RateLimitError as refused:  # budget refusals too: remembered until the client may try again
+            wait = refused.retry_after or REFUSAL_MEMORY_SECONDS
+            self._refused[tenant.key_id] = time.monotonic() + min(wait, REFUSAL_MEMORY_SECONDS * 60)
+            raise
+
+    def lately_refused(self, tenant: AuthenticatedTenant) -> bool:
+        """Whether this process refused the tenant's key and its retry-after has not passed: the next request
+        is likely refused too, so the pipeline decides it before spending a PII scrub on it."""
+        until = self._refused.get(tenant.key_id)
+        if until is None:
+            return False
+        if time.monotonic() < until:
+            return True
+        del self._refused[tenant.key_id]
+        return False
+
+    async def _admit(self, tenant: AuthenticatedTenant, request: ChatRequest) -> Admission:
         admission = Admission(tenant.tenant_id, estimate_tokens(request, self._default_output))
         scopes = self._scopes(tenant, admission.estimated_tokens)
         budgets, units = self._budget_reservations(tenant, admission.estimated_tokens)

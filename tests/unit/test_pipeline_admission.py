@@ -60,10 +60,15 @@ class _Store:
 class _Limits:
     def __init__(self, store: _Store, refuse: bool) -> None:
         self.store, self.refuse = store, refuse
+        self.refused = False
+
+    def lately_refused(self, tenant: Any) -> bool:
+        return self.refused
 
     async def admit(self, tenant: Any, request: Any) -> str:
         await self.store.call("admit")
         if self.refuse:
+            self.refused = True
             raise RateLimitError("Rate limit reached for requests per minute.")
         return "admission"
 
@@ -196,3 +201,24 @@ async def test_a_refused_plan_keeps_the_admission_and_the_detections() -> None:
     (record,) = settler.records
     assert record.admission == "admission" and record.status == 404
     assert record.pii_detections == {"IBAN": 1}
+
+
+async def test_a_key_refused_lately_is_admitted_first_and_costs_no_scrub() -> None:
+    log: list[str] = []
+    pipeline, settler = _pipeline(log, admit=False)
+    for _ in range(2):
+        with pytest.raises(RateLimitError):
+            await pipeline.handle("Bearer k", b"{}", "r1")
+    assert log == ["scrub", "plan", "write admit+lookup", "lookup dropped", "write admit"]
+    assert [(r.status, r.admission, r.pii_detections) for r in settler.records] == [(429, None, {})] * 2
+
+
+async def test_a_key_refused_lately_but_admitted_now_goes_on_as_usual() -> None:
+    log: list[str] = []
+    pipeline, settler = _pipeline(log)
+    pipeline._limits.refused = True  # type: ignore[attr-defined]
+    with pytest.raises(_Dispatched):
+        await pipeline.handle("Bearer k", b"{}", "r1")
+    assert log == ["write admit", "scrub", "plan", "write lookup", "lookup of m for ['m']", "counted miss"]
+    (record,) = settler.records
+    assert record.admission == "admission" and record.pii_detections == {"IBAN": 1}
