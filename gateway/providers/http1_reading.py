@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import httpx
+
 HIGH_WATER = 256 * 1024  # queued bytes at which reading pauses
 LOW_WATER = 64 * 1024  # ... and resumes
 
@@ -123,8 +125,9 @@ class StreamedAnswer(WholeAnswer):
             self._waiter.set_result(None)
 
 
-class StreamedBody:
-    """The body of a streamed answer: iterate it once, then `close()` (also when leaving early).
+class StreamedBody(httpx.AsyncByteStream):
+    """The body of a streamed answer, as httpx's response stream: iterate it once, then `close()` or `aclose()`
+    (also when leaving early).
 
     `close` hands the connection back through `release(reusable)`: reusable only when the whole answer was read
     off the socket; one left mid-answer is dropped, since its rest would be read by the next request.
@@ -150,6 +153,9 @@ class StreamedBody:
         release, self._release = self._release, None
         if release is not None:
             release(self._answer.finished and self._answer.error is None)
+
+    async def aclose(self) -> None:
+        self.close()
 
     def __del__(self) -> None:
         # A body dropped without `close` (a bug upstream of here) must not keep its connection slot forever.

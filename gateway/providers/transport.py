@@ -17,7 +17,6 @@ import aiohttp
 import httpx
 
 from gateway.providers.http1 import Http1Client
-from gateway.providers.http1_reading import StreamedBody
 
 
 @contextlib.contextmanager
@@ -59,18 +58,6 @@ class _ResponseStream(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         self._response.release()
-
-
-class _Http1Body(httpx.AsyncByteStream):
-    def __init__(self, body: StreamedBody) -> None:
-        self._body = body
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._body:
-            yield chunk
-
-    async def aclose(self) -> None:
-        self._body.close()
 
 
 @dataclass(slots=True)
@@ -162,7 +149,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=head.status,
             headers=_decoded(head.headers),
-            stream=_Http1Body(streamed),
+            stream=streamed,
             request=httpx.Request("POST", url) if head.status >= 400 else None,  # only errors need it
             extensions={"http_version": b"HTTP/1.1"},
         )
