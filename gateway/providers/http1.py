@@ -36,7 +36,6 @@ class _Connection(asyncio.Protocol):
         self._reading: WholeAnswer | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._read_timeout = 0.0
-        self._paused = False
         self.closed = False
         self.idle_since = 0.0
 
@@ -118,16 +117,15 @@ class _Connection(asyncio.Protocol):
         self._transport.write(data)
         self._arm_timer()
 
-    # flow control of a streamed answer (`http1_reading.Flow`): a paused socket is not silence, so no timer
+    # flow control of a streamed answer (`http1_reading.Flow`, which pairs the calls): a paused socket is not
+    # silence, so no timer
     def pause(self) -> None:
         if self._transport is not None and not self.closed:
-            self._paused = True
             self._transport.pause_reading()
             self._stop_timer()
 
     def resume(self) -> None:
-        if self._transport is not None and not self.closed and self._paused:
-            self._paused = False
+        if self._transport is not None and not self.closed:
             self._transport.resume_reading()
             if self._reading is not None:
                 self._arm_timer()
