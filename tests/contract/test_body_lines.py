@@ -3,6 +3,7 @@ bytes are cut into reads, and takes httpx's own path for an encoded body or anot
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import itertools
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.providers.base import body_lines, iter_sse
+from gateway.providers.http1_reading import StreamedAnswer, StreamedBody
 
 
 class _Reads(httpx.AsyncByteStream):
@@ -35,6 +37,25 @@ async def _httpx(reads: list[bytes], headers: list[tuple[str, str]] | None = Non
     return [line async for line in _response(reads, headers).aiter_lines()]
 
 
+class _NoFlow:
+    def pause(self) -> None:
+        raise AssertionError("a test body never fills the queue")
+
+    def resume(self) -> None:
+        raise AssertionError("a test body never fills the queue")
+
+
+def _streamed(reads: list[bytes], released: list[bool]) -> httpx.Response:
+    """A response whose body is the gateway's own HTTP/1.1 client's, every read already queued."""
+    answer = StreamedAnswer(asyncio.get_running_loop().create_future(), _NoFlow())
+    answer.head()
+    for read in reads:
+        answer.part(read)
+    answer.end()
+    stream = StreamedBody(answer, released.append)
+    return httpx.Response(200, headers=[("content-type", "text/event-stream; charset=utf-8")], stream=stream)
+
+
 def _cut(body: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({c % (len(body) + 1) for c in cuts} | {0, len(body)})
     return [body[a:b] for a, b in itertools.pairwise(points)]
@@ -48,6 +69,28 @@ _pieces = st.sampled_from(["data: ", "event: x", "\n", "\r", "\r\n", "ä€😀"
 async def test_lines_match_httpx_for_any_cut_of_the_reads(pieces: list[str], cuts: list[int]) -> None:
     reads = _cut("".join(pieces).encode(), cuts)
     assert await _ours(reads) == await _httpx(reads)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_pieces, max_size=40), st.lists(st.integers(min_value=0), max_size=8))
+async def test_the_own_clients_body_gives_the_same_lines_for_any_cut(pieces: list[str], cuts: list[int]) -> None:
+    reads = _cut("".join(pieces).encode(), cuts)
+    assert [line async for line in body_lines(_streamed(reads, []))] == await _httpx(reads)
+
+
+async def test_the_own_clients_body_is_read_past_aiter_raw_and_closed_at_its_end() -> None:
+    released: list[bool] = []
+    response = _streamed([b"data: 1\n", b"\ndata: 2\n\n"], released)
+
+    def refuse(chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        raise AssertionError("took httpx's aiter_raw")
+
+    response.aiter_raw = refuse  # type: ignore[method-assign]
+    lines = body_lines(response)
+    assert await anext(lines) == "data: 1"
+    assert response.is_stream_consumed and not response.is_closed and released == []
+    assert [line async for line in lines] == ["", "data: 2", ""]
+    assert response.is_closed and released == [True]  # read to its end: the connection goes back to the pool
 
 
 async def test_a_crlf_split_between_two_reads_ends_one_line() -> None:
