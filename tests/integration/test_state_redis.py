@@ -1,4 +1,5 @@
-"""The Redis backends against real Redis: the shared contracts, three processes on one key, and Redis down.
+"""The Redis backends against real Redis: the shared contracts, three processes on one key, Redis down, and
+the sliding log's edges read from its keys.
 
 Uses db 14 (`TEST_STATE_REDIS_URL`), flushed before and after each test; no other db is touched.
 """
@@ -23,6 +24,7 @@ from gateway.store.state import (
     RedisRateLimiter,
     StateUnavailableError,
 )
+from gateway.store.state.limit_state import Corrections, RateScope
 from gateway.store.state.redis_admit import RedisLimitState
 from gateway.store.state.redis_backend import client_from_url
 from tests.unit.store.budget_contract import *  # the shared contract tests run here
@@ -196,3 +198,150 @@ async def test_a_pooled_connection_that_died_is_replaced_without_failing_the_com
         await admin.aclose()
     assert await client.get("k") == b"1"
     assert await client.client_id() != own_id
+
+
+# --- The sliding log's edges (`store/state/lua.py`), read straight from its keys: what the scripts leave
+# behind after pruning, refunds and stale or lost keys, and the reset times they report. ---
+
+LOG_LIMIT = Limit("tokens", 100, 60)
+LOG, HASH = "rl:{t}:tokens", "rl:{t}:tokens:m"
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def _entries(client: aioredis.Redis) -> list[tuple[str, float]]:
+    entries = await client.zrange(LOG, 0, -1, withscores=True)
+    return [(_text(entry[0]), float(entry[1])) for entry in entries]
+
+
+async def _hash(client: aioredis.Redis) -> dict[str, str]:
+    return {_text(field): _text(value) for field, value in (await client.hgetall(HASH)).items()}
+
+
+async def _take(limiter: RedisRateLimiter, clock: FakeClock, tokens: list[int], every: float = 10) -> None:
+    for amount in tokens:
+        assert (await limiter.acquire("t", [LOG_LIMIT], {"tokens": amount})).allowed
+        clock.advance(every)
+
+
+async def test_an_allowed_add_writes_entry_and_hash(limiter: RedisRateLimiter, client: aioredis.Redis) -> None:
+    await limiter.acquire("t", [LOG_LIMIT], {"tokens": 7})
+    await limiter.acquire("t", [LOG_LIMIT], {"tokens": 5})
+    assert [member for member, _ in await _entries(client)] == ["1:7", "2:5"]
+    assert await _hash(client) == {"seq": "2", "total": "12", "win": "60000"}
+
+
+async def test_reset_after_an_allowed_admit_is_the_whole_window(
+    limit_state: RedisLimitState, clock: FakeClock
+) -> None:
+    clock.advance(0.25)
+    outcome = await limit_state.admit([RateScope("t", [LOG_LIMIT, Limit("requests", 5, 30)], {"tokens": 9})], [])
+    assert outcome.rates[0].reset_seconds == {"tokens": 60.0, "requests": 0.0}  # no cost, no log: nothing to wait
+
+
+async def test_reset_counts_from_an_entry_newer_than_now(
+    limiter: RedisRateLimiter, clock: FakeClock
+) -> None:
+    """A clock that stepped back (another host's, or Redis' own after a correction) keeps the newest entry's
+    reset time: the entry holds its room until it slides out, whatever the clock said when adding."""
+    await limiter.acquire("t", [LOG_LIMIT], {"tokens": 5})
+    clock.advance(-2)
+    decision = await limiter.acquire("t", [LOG_LIMIT], {"tokens": 5})
+    assert decision.allowed and decision.reset_seconds == {"tokens": 62.0}
+
+
+async def test_pruning_keeps_the_total_in_step_even_when_refused(
+    limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
+) -> None:
+    await _take(limiter, clock, [10, 20, 30, 40], every=20)  # at 0, 20, 40, 60; the clock is at 80
+    decision = await limiter.acquire("t", [LOG_LIMIT], {"tokens": 50})  # 10 and 20 slid out: 70 + 50 > 100
+    assert not decision.allowed and decision.remaining == {"tokens": 30}
+    assert decision.retry_after == pytest.approx(20.0)  # until the 30 of t=40 slides out
+    assert [member for member, _ in await _entries(client)] == ["3:30", "4:40"]
+    assert await _hash(client) == {"seq": "4", "total": "70", "win": "60000"}
+
+
+async def test_a_log_that_slid_out_whole_is_dropped_and_restarts(
+    limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
+) -> None:
+    await _take(limiter, clock, [10, 20])
+    clock.advance(60)  # both entries slid out, but the keys' TTL (real time) has not run out
+    read = await limiter.acquire("t", [LOG_LIMIT], {})
+    assert read.remaining == {"tokens": 100} and read.reset_seconds == {"tokens": 0.0}
+    assert await client.exists(LOG, HASH) == 0
+    await _take(limiter, clock, [5])
+    assert [member for member, _ in await _entries(client)] == ["1:5"]
+    assert await _hash(client) == {"seq": "1", "total": "5", "win": "60000"}
+
+
+async def test_a_hash_without_its_log_is_stale_and_dropped(
+    limiter: RedisRateLimiter, client: aioredis.Redis
+) -> None:
+    await client.hset(HASH, mapping={"total": 90, "seq": 7, "win": 60000})
+    read = await limiter.acquire("t", [LOG_LIMIT], {})
+    assert read.remaining == {"tokens": 100} and await client.exists(HASH) == 0
+    await client.hset(HASH, mapping={"total": 90, "seq": 7, "win": 60000})
+    assert (await limiter.acquire("t", [LOG_LIMIT], {"tokens": 20})).remaining == {"tokens": 80}
+    assert await _hash(client) == {"seq": "1", "total": "20", "win": "60000"}
+    assert 59_000 < await client.pttl(HASH) <= 60_000
+
+
+async def test_an_entry_overwritten_after_a_lost_hash_is_not_counted_as_newest(
+    limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
+) -> None:
+    """The hash was lost (evicted) while its log lived on: numbering restarts and may rewrite an entry."""
+    await client.zadd(LOG, {"1:5": clock() * 1000 + 30_000})
+    decision = await limiter.acquire("t", [LOG_LIMIT], {"tokens": 5})
+    assert await _entries(client) == [("1:5", clock() * 1000)]
+    assert decision.reset_seconds == {"tokens": 60.0}
+
+
+async def test_admit_with_one_key_in_two_scopes_adds_twice(
+    limit_state: RedisLimitState, client: aioredis.Redis
+) -> None:
+    scope = RateScope("t", [LOG_LIMIT], {"tokens": 30})
+    outcome = await limit_state.admit([scope, scope], [])
+    assert [d.remaining for d in outcome.rates] == [{"tokens": 70}, {"tokens": 40}]
+    assert [member for member, _ in await _entries(client)] == ["1:30", "2:30"]
+    assert await _hash(client) == {"seq": "2", "total": "60", "win": "60000"}
+
+
+async def test_a_refund_takes_whole_entries_then_part_of_the_next(
+    limit_state: RedisLimitState, limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
+) -> None:
+    await _take(limiter, clock, [10, 20, 30])
+    await limit_state.correct(Corrections([("t", "tokens", -25)], []))
+    assert [member for member, _ in await _entries(client)] == ["2:5", "3:30"]
+    assert (await _entries(client))[0][1] == (clock() - 20) * 1000  # the remainder keeps its time
+    assert (await _hash(client))["total"] == "35"
+
+
+async def test_a_refund_beyond_the_log_empties_it_and_stops_at_zero(
+    limit_state: RedisLimitState, limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
+) -> None:
+    await _take(limiter, clock, [10, 20])
+    await limit_state.correct(Corrections([("t", "tokens", -100)], []))
+    assert await client.exists(LOG) == 0
+    assert await _hash(client) == {"seq": "2", "total": "0", "win": "60000"}
+
+
+async def test_a_settle_charge_renews_both_keys_ttl_and_prunes_first(
+    limit_state: RedisLimitState, limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
+) -> None:
+    await _take(limiter, clock, [10, 20], every=50)  # at 0 and 50; the clock is at 100: the 10 slid out
+    await client.pexpire(LOG, 5_000)
+    await client.pexpire(HASH, 5_000)
+    await limit_state.correct(Corrections([("t", "tokens", 15)], []))
+    assert [member for member, _ in await _entries(client)] == ["2:20", "3:15"]
+    assert await _hash(client) == {"seq": "3", "total": "35", "win": "60000"}
+    assert [59_000 < await client.pttl(key) <= 60_000 for key in (LOG, HASH)] == [True, True]
+
+
+async def test_a_settle_on_a_stale_hash_drops_it(
+    limit_state: RedisLimitState, client: aioredis.Redis
+) -> None:
+    await client.hset(HASH, mapping={"total": 90, "seq": 7, "win": 60000})
+    await limit_state.correct(Corrections([("t", "tokens", -10)], []))
+    assert await client.exists(LOG, HASH) == 0

@@ -27,14 +27,14 @@ for s = 1, tonumber(ARGV[2]) do
   local n = tonumber(ARGV[a])
   a = a + 1
   for i = 1, n do
-    local lim = {zset = KEYS[k], meta = KEYS[k + 1], limit = tonumber(ARGV[a]), window = tonumber(ARGV[a + 1]),
+    local lim = {log = log_of(KEYS[k], KEYS[k + 1]), limit = tonumber(ARGV[a]), window = tonumber(ARGV[a + 1]),
                  cost = tonumber(ARGV[a + 2])}
-    prune(lim.zset, lim.meta, now - lim.window)
-    lim.total = total_of(lim.zset, lim.meta)
+    prune(lim.log, now - lim.window)
+    lim.total = lim.log.total
     if lim.total + lim.cost > lim.limit then
       if scope.refused == 0 then scope.refused = i end
       if lim.cost > lim.limit then scope.impossible = 1
-      else scope.wait = math.max(scope.wait, wait_for(lim.zset, lim.total + lim.cost - lim.limit, now, lim.window)) end
+      else scope.wait = math.max(scope.wait, wait_for(lim.log.zset, lim.total + lim.cost - lim.limit, now, lim.window)) end
     end
     scope.limits[i] = lim
     k, a = k + 2, a + 3
@@ -61,7 +61,7 @@ end
 if not refused_any then
   for _, scope in ipairs(scopes) do
     for _, lim in ipairs(scope.limits) do
-      if lim.cost > 0 then lim.total = add(lim.zset, lim.meta, now, lim.cost, lim.window) end
+      if lim.cost > 0 then lim.total = add(lim.log, now, lim.cost, lim.window) end
     end
   end
   for _, budget in ipairs(budgets) do
@@ -75,10 +75,11 @@ for s, scope in ipairs(scopes) do
   local out = {scope.refused == 0 and 1 or 0, scope.refused, scope.impossible, math.ceil(scope.wait)}
   for _, lim in ipairs(scope.limits) do
     out[#out + 1] = lim.total
-    out[#out + 1] = math.ceil(reset_in(lim.zset, now, lim.window))
+    out[#out + 1] = math.ceil(reset_in(lim.log, now, lim.window))
   end
   out_scopes[s] = out
 end
+close_all()
 local out_budgets = {}
 for b, budget in ipairs(budgets) do
   local created = (budget.missing and not refused_any) and 1 or 0
