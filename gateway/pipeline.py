@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from gateway.privacy.vault import Vault
 from gateway.routing.dispatch import Dispatcher
 from gateway.routing.planner import Candidate, Plan, Planner
 from gateway.settle import Settlement, Settler
-from gateway.streaming import StreamAccumulator
+from gateway.streaming import SettledEvents, StreamAccumulator
 from gateway.tenancy.keys import KeyAuthenticator
 from gateway.tenancy.limits import Admission, Limits, fill_missing_usage
 from gateway.tenancy.policy import AuthenticatedTenant
@@ -50,7 +50,8 @@ class Completion:
 
 @dataclass
 class StreamHandle:
-    """An opened stream. `events` settles the request when it ends, fails or is abandoned by the client."""
+    """An opened stream. `events` settles the request when it ends, fails or is closed (the client left), also
+    when closed before its first event was taken."""
 
     request: ChatRequest
     response_id: str
@@ -209,28 +210,18 @@ class Pipeline:
         record.candidate, record.attempts = opened.candidate, opened.attempts
         scrubbed = self._cache.tap(lookup, opened.events, opened.candidate.model.name)  # stores a clean end
         restored = self._privacy.restore_stream(scrubbed, vault)
-        events = self._settled_events(restored, accumulator, record, opened.events)
+        events = self._settled(restored, accumulator, record, opened.events)
         headers = _with_route(record, plan, lookup)
         return StreamHandle(request, response_id, created, opened.candidate, events, headers)
 
-    async def _settled_events(
+    def _settled(
         self,
         events: AsyncIterator[StreamEvent],
         accumulator: StreamAccumulator,
         record: Settlement,
         upstream: AsyncIterator[StreamEvent],
-    ) -> AsyncIterator[StreamEvent]:
-        outcome = "client_disconnected"
-        try:
-            async for event in events:
-                accumulator.add(event)
-                yield event
-            outcome = "ok"
-        except UpstreamError as exc:
-            record.fail(exc)
-            outcome = "upstream_error"
-            raise
-        finally:
+    ) -> SettledEvents:
+        async def end(outcome: str) -> None:
             # The upstream stream too: a stage in between, closed at a `yield`, does not close what it wraps.
             for stream in (events, upstream):
                 aclose = getattr(stream, "aclose", None)
@@ -241,6 +232,22 @@ class Pipeline:
             record.stream_ended(outcome, usage)
             self._settler.settle(record)
             await self._settler.acknowledged(record)  # before the renderer's [DONE]
+
+        async def run() -> AsyncGenerator[StreamEvent, None]:
+            outcome = "client_disconnected"
+            try:
+                async for event in events:
+                    accumulator.add(event)
+                    yield event
+                outcome = "ok"
+            except UpstreamError as exc:
+                record.fail(exc)
+                outcome = "upstream_error"
+                raise
+            finally:
+                await end(outcome)
+
+        return SettledEvents(run(), end)
 
 
 def _with_route(record: Settlement, plan: Plan, lookup: CacheLookup) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """The one accumulator that turns a stream of canonical events into the final response and usage, for settle,
-cache and audit, whatever provider produced the events."""
+cache and audit, whatever provider produced the events; and the wrapper that settles a stream however it ends."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 import msgspec
 
@@ -77,3 +79,37 @@ class StreamAccumulator:
             usage=msgspec.structs.replace(self.usage),
             created=self.created,
         )
+
+
+class SettledEvents:
+    """An opened stream's events, settled exactly once: when they end or fail (by `run` itself), or when closed,
+    also before the first event was taken. An async generator closed before it started never runs its
+    `finally`, so a client that leaves right after the first byte would otherwise leave the request unsettled.
+
+    Args:
+        run: The events; it calls `end` itself once it has started (in its `finally`).
+        end: Settles with an outcome; called here only for a stream closed before it started.
+    """
+
+    def __init__(self, run: AsyncGenerator[StreamEvent, None], end: Callable[[str], Awaitable[None]]) -> None:
+        self._run = run
+        self._end = end
+        self._started = False
+        self._closed = False
+
+    def __aiter__(self) -> SettledEvents:
+        return self
+
+    def __anext__(self) -> Awaitable[StreamEvent]:
+        self._started = True
+        return self._run.__anext__()
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._started:
+            await self._run.aclose()  # runs its `finally`, which settles, unless it has already ended
+        else:
+            await self._run.aclose()  # (never started: nothing runs)
+            await self._end("client_disconnected")

@@ -81,15 +81,14 @@ async def _sse(handle: StreamHandle) -> AsyncGenerator[bytes, None]:
     renderer = ChunkRenderer(handle.response_id, model, handle.created, handle.request.include_usage)
     events = handle.events
     try:
-        # The first event is already here (the dispatcher peeked it). Taking it before the first chunk starts
-        # the pipeline's settling generator: one never started cannot settle, even when closed.
-        event = await anext(events, None)
+        # The role chunk needs no event, so the first byte does not wait for the first event's way through the
+        # stages (the dispatcher has seen it: the upstream answered). Closing `events` settles the request even
+        # if its first event was never taken.
         yield renderer.start()
-        while event is not None:
+        async for event in events:
             chunk = renderer.event(event)
             if chunk is not None:
                 yield chunk
-            event = await anext(events, None)
     except GatewayError as exc:
         # After the first byte the status line is gone: the failure travels in-band, never as a clean end.
         yield renderer.error(exc)

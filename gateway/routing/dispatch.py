@@ -114,7 +114,7 @@ class Dispatcher:
             except BaseException:
                 await _close(events)
                 raise
-            return _prepend(first, events, self._on_stream_failure(candidate))
+            return _Prepended(first, events, self._on_stream_failure(candidate))
 
         events, candidate, attempts = await self._run(candidates, call)
         return OpenedStream(candidate, attempts, events)
@@ -232,17 +232,34 @@ async def _empty() -> AsyncIterator[StreamEvent]:
     yield  # pragma: no cover - makes this an async generator
 
 
-async def _prepend(
-    first: StreamEvent,
-    rest: AsyncIterator[StreamEvent],
-    on_failure: Callable[[UpstreamError], Awaitable[None]],
-) -> AsyncIterator[StreamEvent]:
-    try:
-        yield first
-        async for event in rest:
-            yield event
-    except UpstreamError as exc:
-        await on_failure(exc)  # part of the answer is out: recorded, never retried
-        raise
-    finally:
-        await _close(rest)
+class _Prepended:
+    """The peeked first event, then the rest of the provider's stream. Closing it closes the provider's stream
+    also when its first event was never taken (an async generator closed before it started would not close
+    what it wraps, and the provider's stream has started: it holds the upstream connection)."""
+
+    def __init__(
+        self,
+        first: StreamEvent,
+        rest: AsyncIterator[StreamEvent],
+        on_failure: Callable[[UpstreamError], Awaitable[None]],
+    ) -> None:
+        self._first: StreamEvent | None = first
+        self._rest = rest
+        self._on_failure = on_failure
+
+    def __aiter__(self) -> _Prepended:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        first, self._first = self._first, None
+        if first is not None:
+            return first
+        try:
+            return await anext(self._rest)
+        except UpstreamError as exc:
+            await self._on_failure(exc)  # part of the answer is out: recorded, never retried
+            raise
+
+    async def aclose(self) -> None:
+        self._first = None
+        await _close(self._rest)

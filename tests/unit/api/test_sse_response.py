@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from gateway.api.chat import _sse
 from gateway.api.sse_response import MAX_BATCH_BYTES, SSEResponse
 from gateway.errors import UpstreamUnavailableError
 from gateway.pipeline import StreamHandle
+from gateway.streaming import SettledEvents
 from gateway.types import ChatRequest, FinishEvent, Message, StreamEvent, TextDelta
 
 SCOPE = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "method": "POST"}
@@ -224,24 +225,41 @@ async def test_an_error_mid_stream_travels_in_band() -> None:
 
 
 async def test_a_client_gone_at_the_first_chunk_still_ends_the_pipeline_events() -> None:
+    """The role chunk goes out before the first event is taken: the pipeline's events, closed unstarted, settle."""
     settled: list[str] = []
 
-    async def events() -> AsyncGenerator[StreamEvent, None]:
+    async def end(outcome: str) -> None:
+        settled.append(outcome)
+
+    async def run() -> AsyncGenerator[StreamEvent, None]:
         try:
             yield TextDelta(text="Hallo")
             yield FinishEvent(reason="stop")
         finally:
-            settled.append("client_disconnected")
+            await end("client_disconnected")
 
     async def send(message: ASGIMessage) -> None:
         if message["type"] == "http.response.body":
             raise OSError("client gone")
 
-    await serve(_sse(_handle(events())), Client(), send)
+    await serve(_sse(_handle(SettledEvents(run(), end))), Client(), send)
     assert settled == ["client_disconnected"]
 
 
-def _handle(events: AsyncGenerator[StreamEvent, None]) -> StreamHandle:
+async def test_the_role_chunk_is_the_first_byte_before_the_first_event_is_taken() -> None:
+    taken: list[str] = []
+
+    async def events() -> AsyncGenerator[StreamEvent, None]:
+        taken.append("first")
+        yield TextDelta(text="Hallo")
+
+    chunks = _sse(_handle(events()))
+    first = await anext(chunks)
+    assert b'"role":"assistant"' in first and taken == []
+    await chunks.aclose()
+
+
+def _handle(events: AsyncIterator[StreamEvent]) -> StreamHandle:
     request = ChatRequest(model="gpt-4o-mini", messages=[Message(role="user", content="Hi")], stream=True)
     return StreamHandle(request, "chatcmpl-1", 1, _candidate(), events, {})
 
