@@ -318,6 +318,27 @@ async def test_a_refund_takes_whole_entries_then_part_of_the_next(
     assert (await _hash(client))["total"] == "35"
 
 
+async def test_a_refund_from_the_only_entry_keeps_the_logs_ttl(
+    limit_state: RedisLimitState, limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
+) -> None:
+    """The usual settle of a lone request (fewer tokens than reserved): the log must still expire."""
+    await _take(limiter, clock, [10])
+    await limit_state.correct(Corrections([("t", "tokens", -4)], []))
+    assert [member for member, _ in await _entries(client)] == ["1:6"]
+    assert 59_000 < await client.pttl(LOG) <= 60_000
+
+
+async def test_a_lost_hash_written_again_by_pruning_expires_with_its_log(
+    limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
+) -> None:
+    await _take(limiter, clock, [10, 20], every=50)  # at 0 and 50; the clock is at 100: the 10 slides out
+    await client.delete(HASH)
+    await client.pexpire(LOG, 30_000)
+    await limiter.acquire("t", [LOG_LIMIT], {})
+    assert [member for member, _ in await _entries(client)] == ["2:20"]
+    assert 29_000 < await client.pttl(HASH) <= 30_000
+
+
 async def test_a_refund_beyond_the_log_empties_it_and_stops_at_zero(
     limit_state: RedisLimitState, limiter: RedisRateLimiter, clock: FakeClock, client: aioredis.Redis
 ) -> None:

@@ -30,6 +30,7 @@ end
 --   stale: a hash left without its log (expired or emptied), dropped unless rewritten, so that a limit only
 --          ever checked at cost 0 leaves no key without a TTL behind
 --   dirty: total changed and is not written yet
+--   hashless: the log had no hash when read (lost, e.g. evicted), so a write of it needs the log's TTL
 --   cutoff: entries up to this score are pruned already
 local function open_log(zset, meta)
   local log = {zset = zset, meta = meta, cutoff = -math.huge, stale = false, dirty = false}
@@ -45,6 +46,7 @@ end
 local function read_hash(log)
   local h = redis.call('HMGET', log.meta, 'total', 'seq')
   log.total, log.seq = tonumber(h[1]) or 0, tonumber(h[2]) or 0
+  log.hashless = not h[1] and not h[2]
 end
 
 -- Drop the entries that slid out of the window, keeping the running total in step.
@@ -76,7 +78,7 @@ local function add(log, now, amount, window)
   -- Everything in the log is older than now, so it is all gone once the window has passed.
   redis.call('PEXPIRE', log.zset, window)
   redis.call('PEXPIRE', log.meta, window)
-  log.stale, log.dirty = false, false
+  log.stale, log.dirty, log.hashless = false, false, false
   return log.total
 end
 
@@ -86,6 +88,10 @@ local function close_log(log)
     redis.call('DEL', log.meta)
   elseif log.dirty then
     redis.call('HSET', log.meta, 'total', log.total)
+    if log.hashless then  -- the hash was lost while its log lived on: written again, it expires with the log
+      local ttl = redis.call('PTTL', log.zset)
+      if ttl > 0 then redis.call('PEXPIRE', log.meta, ttl) else redis.call('DEL', log.meta) end
+    end
   end
   log.stale, log.dirty = false, false
 end
@@ -137,8 +143,9 @@ local function refund(log, owed)
       if amount > taken then rest = string.match(member, '^(%d+):') .. ':' .. (amount - taken) end
       log.total, owed, log.dirty = log.total - taken, owed - taken, true
       if owed == 0 then
-        redis.call('ZREM', log.zset, unpack(gone))
+        -- The remainder first: a log emptied by ZREM is deleted, and ZADD would create it again without a TTL.
         if rest then redis.call('ZADD', log.zset, chunk[j + 1], rest) end
+        redis.call('ZREM', log.zset, unpack(gone))
         return
       end
     end
