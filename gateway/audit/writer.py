@@ -24,6 +24,7 @@ from gateway.audit import anchors
 from gateway.audit.chain import chain_hash
 from gateway.audit.erasure import encrypt, new_key
 from gateway.audit.record import PendingRecord, audit_fields
+from gateway.audit.solo import SoloAppender
 from gateway.errors import ServiceUnavailableError
 from gateway.settings import Settings
 from gateway.settle import Settlement
@@ -78,6 +79,7 @@ class AuditWriter:
         self._stopping = False
         self._retaining: set[str] = set()
         self._retaining_at = float("-inf")
+        self._solo = SoloAppender(self._engine, durable=self._options.durable)
 
     def observe(self, record: Settlement, cost: Cost) -> None:
         """Queue the record; the request awaits `record.acks` before it answers."""
@@ -116,12 +118,15 @@ class AuditWriter:
             return True
         del self._queue[: len(batch)]
         try:
-            connection = await self._connect()
-            async with connection.begin():
-                await self._append(connection, batch)
+            if not (self._alone(batch) and await self._solo.append(batch[0], datetime.now(UTC))):
+                connection = await self._connect()
+                async with connection.begin():
+                    head = await self._append(connection, batch)
+                self._solo.remember(*head)
         except Exception:  # any database failure: keep the records, fail the waiting requests
             log.exception("audit write failed; will retry", extra={"records": len(batch)})
             await self._disconnect()  # the next batch starts on a fresh (pre-pinged) connection
+            self._solo.forget()
             for pending in batch:
                 if pending.done is not None and not pending.done.done():
                     pending.done.set_exception(_unavailable())
@@ -131,6 +136,7 @@ class AuditWriter:
         except BaseException:  # cancelled mid-commit: keep the records for the shutdown drain
             self._queue[:0] = batch
             await self._disconnect()
+            self._solo.forget()
             raise
         for pending in batch:
             if pending.done is not None and not pending.done.done():
@@ -142,7 +148,18 @@ class AuditWriter:
             self._connection = await self._engine.connect()
         return self._connection
 
+    def _alone(self, batch: list[PendingRecord]) -> bool:
+        """A lone record that needs no retained content, under a fresh "which tenants retain" (the locking path
+        refreshes it): it may take the one-statement way (`solo.py`)."""
+        if len(batch) != 1 or not self._solo.ready():
+            return False
+        if time.monotonic() - self._retaining_at > self._options.settings_cache_seconds:
+            return False
+        pending = batch[0]
+        return not (pending.subject and pending.prompt is not None and pending.subject[0] in self._retaining)
+
     async def _disconnect(self) -> None:
+        await self._solo.close(invalidate=True)
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
@@ -151,7 +168,8 @@ class AuditWriter:
             except Exception:  # already broken: nothing more to release
                 log.debug("audit connection close failed", exc_info=True)
 
-    async def _append(self, session: audit_repo.Executor, batch: list[PendingRecord]) -> None:
+    async def _append(self, session: audit_repo.Executor, batch: list[PendingRecord]) -> tuple[int, str]:
+        """Append `batch` under the head's lock; returns the head it leaves (seq, hash) once committed."""
         now = datetime.now(UTC)
         if not self._options.durable:
             await audit_repo.skip_commit_flush(session)
@@ -172,6 +190,7 @@ class AuditWriter:
         await audit_repo.insert_records(session, rows)
         await audit_repo.insert_contents(session, contents)
         await audit_repo.set_head_hash(session, prev_hash)
+        return last_seq + len(batch), prev_hash
 
     async def _content_keys(
         self, session: audit_repo.Executor, batch: list[PendingRecord], now: datetime
@@ -216,6 +235,7 @@ class AuditWriter:
             await asyncio.sleep(0.2)
         else:
             log.error("audit records could not be written at shutdown", extra={"records": len(self._queue)})
+        await self._solo.close()
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
