@@ -5,7 +5,8 @@ background task takes everything queued, appends it to the chain in one transact
 several gateway instances append one after another) and resolves the futures when the commit returns. The
 pipeline awaits that future before the response (or a stream's end) goes out: a request that got an answer has
 its record committed. While one batch commits, the next one gathers, so the cost per request is one share of
-a commit, not one commit. See docs/adr/0007-audit-chain.md.
+a commit, not one commit. A lone record (low load) goes in one statement when the writer knows the head
+(`solo.py`). See docs/adr/0007-audit-chain.md and 0019.
 """
 
 from __future__ import annotations
