@@ -85,7 +85,8 @@ class SoloAppender:
 
     async def append(self, pending: PendingRecord, now: datetime) -> bool:
         """Append `pending` onto the remembered head in one statement; False (nothing written) when the head
-        has moved. Raises what the database raises; then the record was not written either."""
+        has moved. Raises what the database raises, and the writer keeps the record for its next try, as it does
+        when a locking-path transaction fails."""
         assert self._head is not None  # nosec B101 # callers ask `ready` first
         seq, prev_hash = self._head[0] + 1, self._head[1]
         pending.fields["retained"] = False  # the writer sends only records that need no retained content
