@@ -21,37 +21,14 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.audit.chain import chain_hash
 from gateway.audit.record import PendingRecord
-from gateway.store.repositories.audit import HEAD_ID
-from gateway.store.tables import AuditChainHead, AuditRecord
+from gateway.store.repositories import audit as audit_repo
 
-_HEAD = cast(Table, AuditChainHead.__table__)
-_RECORDS = cast(Table, AuditRecord.__table__)
-_COLUMNS = [column.name for column in _RECORDS.c]
-_ADVANCED = (
-    update(_HEAD)
-    .where(_HEAD.c.id == HEAD_ID, _HEAD.c.seq == bindparam("expected_seq"), _HEAD.c.hash == bindparam("expected_hash"))
-    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"), updated_at=bindparam("now"))
-    .returning(_HEAD.c.id)
-    .cte("advanced")
-)
-# Bind names carry a prefix: an INSERT reserves its columns' own names for its VALUES clause.
-_APPEND_ALONE = (
-    insert(_RECORDS)
-    .from_select(
-        _COLUMNS,
-        select(*[bindparam("r_" + column.name, type_=column.type) for column in _RECORDS.c]).where(
-            exists(select(_ADVANCED.c.id))
-        ),
-    )
-    .add_cte(_ADVANCED)
-)
 MISS_BACKOFF_SECONDS = 1.0
 log = logging.getLogger("gateway.audit")
 
@@ -92,13 +69,7 @@ class SoloAppender:
         pending.fields["retained"] = False  # the writer sends only records that need no retained content
         record_hash = chain_hash(prev_hash, pending.fields)
         row: dict[str, Any] = {**pending.fields, "seq": seq, "prev_hash": prev_hash, "hash": record_hash}
-        params: dict[str, Any] = {"r_" + name: row.get(name) for name in _COLUMNS}
-        params.update(
-            expected_seq=seq - 1, expected_hash=prev_hash, head_seq=seq, head_hash=record_hash, now=now
-        )
-        connection = await self._connect()
-        result = await connection.execute(_APPEND_ALONE, params)
-        if result.rowcount != 1:
+        if not await audit_repo.append_alone(await self._connect(), row, now):
             self._head = None
             self._guess_after = self._monotonic() + MISS_BACKOFF_SECONDS
             return False
@@ -110,7 +81,7 @@ class SoloAppender:
             connection = await self._engine.connect()
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             if not self._durable:  # as `skip_commit_flush` does per transaction on the locking path
-                await connection.execute(text("SET synchronous_commit = off"))
+                await audit_repo.skip_session_commit_flush(connection)
             self._connection = connection
         return self._connection
 

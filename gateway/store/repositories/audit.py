@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from gateway.store.tables import (
@@ -37,6 +37,27 @@ _ADVANCE_HEAD = (
 )
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("head_hash"))
 _INSERT_RECORDS = insert(cast(Table, AuditRecord.__table__))
+_RECORDS = cast(Table, AuditRecord.__table__)
+# One record onto a known head, in one statement (audit/solo.py, PostgreSQL): the CTE moves the head only from
+# exactly the expected (seq, hash), and the INSERT writes the record only if it did. Bind names carry a prefix:
+# an INSERT reserves its columns' own names for its VALUES clause.
+_ADVANCED = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID, _HEAD.c.seq == bindparam("expected_seq"), _HEAD.c.hash == bindparam("expected_hash"))
+    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"), updated_at=bindparam("now"))
+    .returning(_HEAD.c.id)
+    .cte("advanced")
+)
+_APPEND_ALONE = (
+    insert(_RECORDS)
+    .from_select(
+        [column.name for column in _RECORDS.c],
+        select(*[bindparam("r_" + column.name, type_=column.type) for column in _RECORDS.c]).where(
+            exists(select(_ADVANCED.c.id))
+        ),
+    )
+    .add_cte(_ADVANCED)
+)
 _INSERT_CONTENTS = insert(cast(Table, AuditContent.__table__))
 
 
@@ -62,6 +83,26 @@ async def skip_commit_flush(session: Executor) -> None:
     dialect = session.dialect if isinstance(session, AsyncConnection) else session.get_bind().dialect
     if dialect.name == "postgresql":
         await session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
+async def append_alone(connection: AsyncConnection, row: dict[str, Any], now: datetime) -> bool:
+    """Insert `row` (a whole record: seq, prev_hash and hash included) and move the head to it, in one statement,
+    only if the head is still the record's predecessor (seq - 1, prev_hash). False: the head has moved, nothing
+    was written. PostgreSQL only (SQLite has no data-modifying CTE); run it outside a transaction."""
+    params: dict[str, Any] = {"r_" + column.name: row.get(column.name) for column in _RECORDS.c}
+    params.update(
+        expected_seq=row["seq"] - 1,
+        expected_hash=row["prev_hash"],
+        head_seq=row["seq"],
+        head_hash=row["hash"],
+        now=now,
+    )
+    return (await connection.execute(_APPEND_ALONE, params)).rowcount == 1
+
+
+async def skip_session_commit_flush(connection: AsyncConnection) -> None:
+    """`skip_commit_flush` for every commit of this connection (PostgreSQL): for one used outside transactions."""
+    await connection.execute(text("SET synchronous_commit = off"))
 
 
 async def set_head_hash(session: Executor, head_hash: str) -> None:
