@@ -108,8 +108,6 @@ class SettledEvents:
         if self._closed:
             return
         self._closed = True
-        if self._started:
-            await self._run.aclose()  # runs its `finally`, which settles, unless it has already ended
-        else:
-            await self._run.aclose()  # (never started: nothing runs)
+        await self._run.aclose()  # started: runs its `finally`, which settles, unless it has ended already
+        if not self._started:  # never started: its `finally` never runs
             await self._end("client_disconnected")

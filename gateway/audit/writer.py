@@ -127,7 +127,6 @@ class AuditWriter:
         except Exception:  # any database failure: keep the records, fail the waiting requests
             log.exception("audit write failed; will retry", extra={"records": len(batch)})
             await self._disconnect()  # the next batch starts on a fresh (pre-pinged) connection
-            self._solo.forget()
             for pending in batch:
                 if pending.done is not None and not pending.done.done():
                     pending.done.set_exception(_unavailable())
@@ -137,7 +136,6 @@ class AuditWriter:
         except BaseException:  # cancelled mid-commit: keep the records for the shutdown drain
             self._queue[:0] = batch
             await self._disconnect()
-            self._solo.forget()
             raise
         for pending in batch:
             if pending.done is not None and not pending.done.done():
@@ -160,6 +158,8 @@ class AuditWriter:
         return not (pending.subject and pending.prompt is not None and pending.subject[0] in self._retaining)
 
     async def _disconnect(self) -> None:
+        """After a failure: both connections are dropped, and the head is read again under its lock."""
+        self._solo.forget()
         await self._solo.close(invalidate=True)
         connection, self._connection = self._connection, None
         if connection is not None:

@@ -36,8 +36,8 @@ _ADVANCE_HEAD = (
     .returning(_HEAD.c.seq, _HEAD.c.hash)
 )
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("head_hash"))
-_INSERT_RECORDS = insert(cast(Table, AuditRecord.__table__))
 _RECORDS = cast(Table, AuditRecord.__table__)
+_INSERT_RECORDS = insert(_RECORDS)
 # One record onto a known head, in one statement (audit/solo.py, PostgreSQL): the CTE moves the head only from
 # exactly the expected (seq, hash), and the INSERT writes the record only if it did. Bind names carry a prefix:
 # an INSERT reserves its columns' own names for its VALUES clause.
@@ -51,8 +51,8 @@ _ADVANCED = (
 _APPEND_ALONE = (
     insert(_RECORDS)
     .from_select(
-        [column.name for column in _RECORDS.c],
-        select(*[bindparam("r_" + column.name, type_=column.type) for column in _RECORDS.c]).where(
+        [column.name for column in RECORD_COLUMNS],
+        select(*[bindparam("r_" + column.name, type_=column.type) for column in RECORD_COLUMNS]).where(
             exists(select(_ADVANCED.c.id))
         ),
     )
@@ -89,7 +89,7 @@ async def append_alone(connection: AsyncConnection, row: dict[str, Any], now: da
     """Insert `row` (a whole record: seq, prev_hash and hash included) and move the head to it, in one statement,
     only if the head is still the record's predecessor (seq - 1, prev_hash). False: the head has moved, nothing
     was written. PostgreSQL only (SQLite has no data-modifying CTE); run it outside a transaction."""
-    params: dict[str, Any] = {"r_" + column.name: row.get(column.name) for column in _RECORDS.c}
+    params: dict[str, Any] = {"r_" + column.name: row.get(column.name) for column in RECORD_COLUMNS}
     params.update(
         expected_seq=row["seq"] - 1,
         expected_hash=row["prev_hash"],
