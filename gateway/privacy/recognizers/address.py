@@ -10,6 +10,7 @@ from stdnum.at import postleitzahl
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
+from gateway.privacy.recognizers.casing import any_case
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import Window, finditer_windows
 from gateway.privacy.recognizers.start_words import OF_FORM, START_WORDS
@@ -49,12 +50,12 @@ _NOT_CITY_WORDS = (
 )
 _NOT_CITY = frozenset(_NOT_CITY_WORDS.split())
 _ADDRESS_CONTEXT = re.compile(
-    r"(?:adresse|anschrift|wohn|straße|str\.|lieferung an|liefer|rechnungsadresse|post|plz|ort:|umzug|"
-    r"umgezogen|zugestellt|zustell|sitz|domizil|erreichbar unter|besuchen sie|meldeadresse|hausnummer)",
-    re.IGNORECASE,
+    any_case(
+        ["adresse", "anschrift", "wohn", "straße", "str.", "lieferung an", "liefer", "rechnungsadresse", "post", "plz", "ort:", "umzug", "umgezogen", "zugestellt", "zustell", "sitz", "domizil", "erreichbar unter", "besuchen sie", "meldeadresse", "hausnummer"]
+    )
 )
 # A form field for the postcode: what follows is a postcode and place, whatever its digits look like.
-_POSTCODE_LABEL = re.compile(r"(?:PLZ|Postleitzahl|Ort|Wohnort)[^:\n]{0,8}:[ \t]*$", re.IGNORECASE)
+_POSTCODE_LABEL = re.compile(rf"{any_case(['PLZ', 'Postleitzahl', 'Ort', 'Wohnort'])}(?i:[^:\n]{{0,8}}:[ \t]*$)")
 _POSTCODE_LENGTHS = (4, 5)
 _LONGEST_COUNTRY = len("CH-")
 _POSTCODE_FOLLOWS = re.compile(r"\s*(?:,\s*|\n\s*|\s+)(?:(?:D|A|CH|DE|AT)-)?\d{4,5} [A-ZÄÖÜ]")

@@ -7,16 +7,19 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from gateway.privacy.entities import Entity
+from gateway.privacy.recognizers.casing import any_case
 from gateway.privacy.recognizers.facts import TextFacts
 
 # Labels that mark a number as a business reference rather than personal data. Checked before a
 # number-shaped match so that "Bestellnummer 0301234567" is not taken for a phone number.
+# The words in any case (see casing.any_case: the same matches as under IGNORECASE, found far faster).
+_REFERENCE_WORDS = (
+    "bestell rechnungs kunden auftrags vertrags vorgangs artikel sendungs lieferschein ticket referenz beleg "
+    "angebots mitglieds bearbeitungs fall order invoice customer projekt seriennummer serien tracking "
+    "aktenzeichen buchungs transaktions registrier produkt modell charge"
+)
 REFERENCE_LABEL = re.compile(
-    r"(?:bestell|rechnungs|kunden|auftrags|vertrags|vorgangs|artikel|sendungs|lieferschein|ticket|"
-    r"referenz|beleg|angebots|mitglieds|bearbeitungs|fall|order|invoice|customer|projekt|seriennummer|"
-    r"serien|tracking|aktenzeichen|az\b|buchungs|transaktions|registrier|produkt|modell|charge)"
-    r"[\w.\- ]{0,14}[:#]?\s*$",
-    re.IGNORECASE,
+    rf"(?:{any_case(_REFERENCE_WORDS.split())}|{any_case(['az'])}\b)(?i:[\w.\- ]{{0,14}}[:#]?\s*$)"
 )
 
 

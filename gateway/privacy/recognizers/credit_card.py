@@ -9,6 +9,7 @@ from stdnum import luhn
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
+from gateway.privacy.recognizers.casing import any_case
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import NotAfter, scan
 
@@ -20,7 +21,7 @@ _CANDIDATE = NotAfter(
 _DOUBLED = {str(digit): sum(divmod(2 * digit, 10)) for digit in range(10)}
 _GROUPED = re.compile(r"^\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}$|^\d{4}([ -])\d{6}\2\d{5}$")
 _CONTEXT = re.compile(
-    r"(?:kredit|karte|card|visa|master|amex|american express|kk-?nr|zahlung)", re.IGNORECASE
+    any_case(["kredit", "karte", "card", "visa", "master", "amex", "american express", "kknr", "kk-nr", "zahlung"])
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
+from gateway.privacy.recognizers.casing import any_case
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.kfz_codes import AUSTRIAN_CODES, GERMAN_CODES, SWISS_CODES
 from gateway.privacy.recognizers.scanning import CHARS_PER_TRY, finditer_near
@@ -30,9 +31,12 @@ _SWISS = re.compile(
 # Paper and envelope formats after DIN ("DIN A4", "DIN C5"): DIN is also the Dinslaken district code.
 _PAPER_FORMAT = re.compile(r"DIN[ -]?[ABC]\d{1,2}")
 _CONTEXT = re.compile(
-    r"(?:kennzeichen|kfz|pkw|lkw|fahrzeug|auto|wagen|halter|motorrad|amtl|nummernschild|zulassung|"
-    r"parkausweis|stellplatz|schild|parkt|geparkt|unfall)",
-    re.IGNORECASE,
+    any_case(
+        (
+            "kennzeichen", "kfz", "pkw", "lkw", "fahrzeug", "auto", "wagen", "halter", "motorrad", "amtl",
+            "nummernschild", "zulassung", "parkausweis", "stellplatz", "schild", "parkt", "geparkt", "unfall",
+        )
+    )
 )
 # Every plate ends in a number that starts a run of digits with 1-9 and follows its letters and
 # separators: at most 9 characters before the run ("ABC - DE 12"). No attempt to match a plate reads

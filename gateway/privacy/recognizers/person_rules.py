@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from gateway.privacy.recognizers.casing import any_case
 from gateway.privacy.recognizers.scanning import Endings, NotAfter, Window, Windowed, skip, words_back
 
 # Latin letters of the names people in Germany, Austria and Switzerland carry: German, Turkish
@@ -148,34 +149,11 @@ _BUSINESS = (
 )
 
 
-_Trie = dict[str, "_Trie"]
-
-
-def _trie(words: list[str]) -> str:
-    """The alternation of ``words`` factored by common prefixes (``werk(?:e)?``): it matches the same
-    strings, and re tries a handful of branches at a place instead of every word."""
-    tree: _Trie = {}
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _branches(tree)
-
-
-def _branches(node: _Trie) -> str:
-    parts = [re.escape(char) + _branches(child) for char, child in sorted(node.items()) if char]
-    if not parts:
-        return ""
-    if len(parts) == 1 and "" not in node:
-        return parts[0]
-    return f"(?:{'|'.join(parts)})" + ("?" if "" in node else "")
-
-
-# Callers only ask whether it matches: the factored business words find a match exactly when the list does.
+# Callers only ask whether it matches: the business words, factored and in explicit case classes (see
+# casing.any_case), find a match exactly when the list under (?i:) does.
 ORG_SUFFIX = re.compile(
     rf"(?:[ \t]*(?:&|und)[ \t]*[{_UPPER}][{_LOWER}-]+)?[ \t]*(?:{_LEGAL_FORM}|"
-    rf"[{_UPPER}]?[{_LOWER}-]*(?i:{_trie(_BUSINESS.split('|'))}))(?![{_LOWER}])"
+    rf"[{_UPPER}]?[{_LOWER}-]*{any_case(_BUSINESS.split('|'))})(?![{_LOWER}])"
 )
 _ORG_WORDS = (
     "Firma Fa. Bäckerei Metzgerei Fleischerei Autohaus Kanzlei Hotel Gasthaus Gasthof Restaurant Café Cafe "

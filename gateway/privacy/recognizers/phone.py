@@ -13,6 +13,7 @@ from phonenumbers import Leniency, NumberParseException, PhoneNumberMatcher, is_
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
+from gateway.privacy.recognizers.casing import any_case
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import occurrences, scan
 
@@ -27,8 +28,12 @@ _EXTENSION = re.compile(
     r"[ \t]*(?:Durchwahl|Durchw\.|DW|App\.|Apparat|Nebenstelle|ext\.?|Ext\.?|x)[ \t.:-]*\d{1,5}"
 )
 _CONTEXT = re.compile(
-    r"(?:tel|fon|phone|handy|mobil|fax|ruf|anruf|erreich|nummer|whatsapp|hotline|durchwahl|kontakt)",
-    re.IGNORECASE,
+    any_case(
+        (
+            "tel", "fon", "phone", "handy", "mobil", "fax", "ruf", "anruf", "erreich", "nummer", "whatsapp",
+            "hotline", "durchwahl", "kontakt",
+        )
+    )
 )
 _WINDOW_TAIL = 16
 _DATE_LIKE = re.compile(r"\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})(?!\d)")

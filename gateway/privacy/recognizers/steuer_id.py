@@ -9,6 +9,7 @@ from stdnum.de import idnr
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import is_reference_number, preceded_by
+from gateway.privacy.recognizers.casing import any_case
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import scan
 
@@ -16,9 +17,9 @@ from gateway.privacy.recognizers.scanning import scan
 # lookbehind stands after the first digit so that re can skip straight to digits (same matches).
 _CANDIDATE = re.compile(r"[1-9](?<![\d+/.,-].)(?:[ ./]?\d){10}(?![\d]|[.,/-]\d)")
 _SEPARATORS = re.compile(r"[ ./]")
-_CONTEXT = re.compile(
-    r"(?:steuer|st\.?-?id|idnr|id-nr|identifikationsnummer|tin\b|steuerliche)", re.IGNORECASE
-)
+# "st\.?-?id" spelled out
+_CONTEXT_WORDS = ("steuer", "stid", "st.id", "st-id", "st.-id", "idnr", "id-nr", "identifikationsnummer", "steuerliche")
+_CONTEXT = re.compile(rf"(?:{any_case(_CONTEXT_WORDS)}|{any_case(['tin'])}\b)")
 
 
 class SteuerIdRecognizer:

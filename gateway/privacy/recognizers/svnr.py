@@ -10,6 +10,7 @@ from stdnum.at import vnr
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.base import preceded_by
+from gateway.privacy.recognizers.casing import any_case
 from gateway.privacy.recognizers.facts import TextFacts
 from gateway.privacy.recognizers.scanning import scan
 
@@ -20,7 +21,7 @@ _GERMAN = re.compile(
     r"(?P<letter>[A-Z]) ?(?P<serial>\d{2})(?P<check>\d)(?![\w])"
 )
 _AUSTRIAN = re.compile(r"\d(?<!\w.)\d{3} ?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}(?![\w])")
-_AT_CONTEXT = re.compile(r"(?:sv-?n|sozialversicherung|versicherungsnummer|svnr|sv-nummer)", re.IGNORECASE)
+_AT_CONTEXT = re.compile(any_case(["svn", "sv-n", "sozialversicherung", "versicherungsnummer", "svnr", "sv-nummer"]))
 _WEIGHTS = (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)
 
 
