@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from gateway.privacy.entities import Entity
 from gateway.privacy.recognizers.facts import TextFacts
+from gateway.privacy.recognizers.scanning import occurrences
 
 _LOCAL = r"[\w.%+'-]*\w"
 _DOMAIN = r"(?:[\w-]+\.)+[A-Za-z]{2,24}"
@@ -26,6 +27,9 @@ _MAX_DOMAIN = 256
 _OBFUSCATED = re.compile(
     rf"(?<![\w.%+-]){_LOCAL}{_AT}(?:[\w-]+{_DOT})+[A-Za-z]{{2,24}}(?![\w-])", re.IGNORECASE
 )
+# A character of _LOCAL and the blank _AT may start with, under the same flags as _OBFUSCATED.
+_LOCAL_CHAR = re.compile(r"[\w.%+'-]", re.IGNORECASE)
+_BLANK = re.compile(r"\s", re.IGNORECASE)
 
 
 class EmailRecognizer:
@@ -46,8 +50,35 @@ class EmailRecognizer:
         # the markers have none of the letters that characters beyond Latin-1 lower to (see TextFacts)
         lowered = facts.lowered_latin1
         if _has_marker(lowered) and _may_be_obfuscated(facts.latin1, lowered):
-            for match in _OBFUSCATED.finditer(text):
+            for match in obfuscated(text, lowered):
                 yield Entity("EMAIL", match.start(), match.end(), 0.9)
+
+
+def obfuscated(text: str, lowered: bytes) -> Iterator[re.Match[str]]:
+    """The matches of ``_OBFUSCATED.finditer(text)``, tried only in the local part before each marker.
+
+    The slow case-insensitive pattern is attempted at every place of a text by its own search. Each
+    match holds one marker (the local part and the domain hold no bracket, and no written-out dot holds
+    a marker), and its local part is a run of _LOCAL's characters that ends at the marker or at one blank
+    before it: so a match starts in that run, and only there is it tried.
+
+    Args:
+        text: The text.
+        lowered: :attr:`TextFacts.lowered_latin1` of the text, where each marker occurs as in
+            ``text`` in any case (they hold no letter that any character beyond Latin-1 matches).
+    """
+    end = 0
+    for at in sorted(set(occurrences(lowered, *_AT_MARKERS))):
+        local_end = at - 1 if at > 0 and _BLANK.match(text, at - 1) else at
+        start = local_end
+        while start > end and _LOCAL_CHAR.match(text, start - 1):
+            start -= 1
+        for pos in range(max(start, end), local_end):
+            match = _OBFUSCATED.match(text, pos)
+            if match is not None:
+                yield match
+                end = match.end()
+                break
 
 
 def _has_marker(lowered: bytes) -> bool:
