@@ -50,7 +50,7 @@ class PhoneRecognizer:
         """Yield every valid phone number in ``text``."""
         last_end = 0
         for cand in scan(_CANDIDATE, text, _candidate_starts(text, facts)):
-            if cand.start() < last_end or sum(ch.isdigit() for ch in cand.group()) < 6:
+            if cand.start() < last_end or sum(map(str.isdigit, cand.group())) < 6:
                 continue
             if _DATE_LIKE.match(text, cand.start()) or is_reference_number(text, cand.start()):
                 continue
