@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +20,7 @@ from gateway.audit.writer import AuditWriter, WriterOptions
 from gateway.cache.build import build_cache
 from gateway.cache.stage import ResponseCache
 from gateway.catalog import Catalog, load_catalog
+from gateway.collector import tune_collector
 from gateway.mock.demo import DemoMocks
 from gateway.observability.context import RequestContext
 from gateway.observability.logging import configure_logging
@@ -191,7 +191,7 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         components = await build_components(settings)
         app.state.components = components
-        gc.freeze()  # start-up objects (catalog, lexicons, compiled patterns) leave the collector's scans
+        tune_collector(settings.gc_young_threshold)
         try:
             yield
         finally:

@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         "false gives each command a pooled connection of its own, as redis-py does by default.",
     )
     catalog_path: Path | None = Field(None, description="Model catalog YAML; the packaged catalog when unset.")
+    gc_young_threshold: int = Field(
+        50_000,
+        ge=700,
+        description="Net allocations of tracked objects between two collections of the youngest generation "
+        "(Python's default is 700, which collects several times per request at concurrency 64; ADR 0020).",
+    )
     auto_migrate: bool = Field(True, description="Apply database migrations at start-up.")
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
     body_read_timeout_seconds: float = Field(
