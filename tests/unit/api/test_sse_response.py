@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
@@ -272,3 +273,22 @@ def _candidate() -> Any:
         model = Model()
 
     return Candidate()
+
+
+async def test_a_finished_response_leaves_nothing_for_the_cyclic_collector() -> None:
+    # The stopped disconnect listener keeps its frame in its CancelledError's traceback; if anything in that frame
+    # reached back to the listener, every stream would leave a reference cycle behind (ADR 0020).
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        yield b"data: 1\n\n"
+        yield b"data: [DONE]\n\n"
+
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(20):
+            await serve(chunks(), Client())
+        await asyncio.sleep(0)  # the cancelled listeners finish on the next turn
+        freed = gc.collect()
+    finally:
+        gc.enable()
+    assert freed == 0
