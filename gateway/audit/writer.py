@@ -150,12 +150,14 @@ class AuditWriter:
     def _alone(self, batch: list[PendingRecord]) -> bool:
         """A lone record that needs no retained content, under a fresh "which tenants retain" (the locking path
         refreshes it): it may take the one-statement way (`solo.py`)."""
-        if len(batch) != 1 or not self._solo.ready():
-            return False
-        if time.monotonic() - self._retaining_at > self._options.settings_cache_seconds:
-            return False
-        pending = batch[0]
-        return not (pending.subject and pending.prompt is not None and pending.subject[0] in self._retaining)
+        return len(batch) == 1 and self._solo.ready() and self._retaining_fresh() and not self._retains(batch[0])
+
+    def _retaining_fresh(self) -> bool:
+        return time.monotonic() - self._retaining_at <= self._options.settings_cache_seconds
+
+    def _retains(self, pending: PendingRecord) -> bool:
+        """Whether the record's tenant keeps prompt content (under the last read of which tenants do)."""
+        return bool(pending.subject and pending.prompt is not None and pending.subject[0] in self._retaining)
 
     async def _disconnect(self) -> None:
         """After a failure: both connections are dropped, and the head is read again under its lock."""
@@ -198,10 +200,10 @@ class AuditWriter:
     ) -> dict[tuple[str, str], tuple[str, bytes]]:
         """Subject keys for the records whose tenant retains prompts; missing keys are created. Safe without
         ON CONFLICT: the head lock held by this transaction serialises every writer."""
-        if time.monotonic() - self._retaining_at > self._options.settings_cache_seconds:
+        if not self._retaining_fresh():
             self._retaining = await audit_repo.retaining_tenants(session)
             self._retaining_at = time.monotonic()
-        wanted = {p.subject for p in batch if p.subject and p.prompt is not None and p.subject[0] in self._retaining}
+        wanted = {p.subject for p in batch if p.subject and self._retains(p)}
         if not wanted:
             return {}
         keys = await audit_repo.subject_keys(session, wanted)

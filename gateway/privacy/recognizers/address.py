@@ -51,7 +51,11 @@ _NOT_CITY_WORDS = (
 _NOT_CITY = frozenset(_NOT_CITY_WORDS.split())
 _ADDRESS_CONTEXT = re.compile(
     any_case(
-        ["adresse", "anschrift", "wohn", "straße", "str.", "lieferung an", "liefer", "rechnungsadresse", "post", "plz", "ort:", "umzug", "umgezogen", "zugestellt", "zustell", "sitz", "domizil", "erreichbar unter", "besuchen sie", "meldeadresse", "hausnummer"]
+        (
+            "adresse", "anschrift", "wohn", "straße", "str.", "lieferung an", "liefer", "rechnungsadresse", "post",
+            "plz", "ort:", "umzug", "umgezogen", "zugestellt", "zustell", "sitz", "domizil", "erreichbar unter",
+            "besuchen sie", "meldeadresse", "hausnummer",
+        )
     )
 )
 # A form field for the postcode: what follows is a postcode and place, whatever its digits look like.
