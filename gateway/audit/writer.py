@@ -30,6 +30,7 @@ from gateway.errors import ServiceUnavailableError
 from gateway.settings import Settings
 from gateway.settle import Settlement
 from gateway.store.repositories import audit as audit_repo
+from gateway.store.write_lock import write_lock_for
 from gateway.tenancy.costs import Cost
 
 log = logging.getLogger("gateway.audit")
@@ -81,6 +82,7 @@ class AuditWriter:
         self._retaining: set[str] = set()
         self._retaining_at = float("-inf")
         self._solo = SoloAppender(self._engine, durable=self._options.durable)
+        self._write_lock = write_lock_for(self._engine)  # SQLite: writers wake in turn, not from busy sleeps
 
     def observe(self, record: Settlement, cost: Cost) -> None:
         """Queue the record; the request awaits `record.acks` before it answers."""
@@ -121,7 +123,7 @@ class AuditWriter:
         try:
             if not (self._alone(batch) and await self._solo.append(batch[0], datetime.now(UTC))):
                 connection = await self._connect()
-                async with connection.begin():
+                async with self._write_lock, connection.begin():
                     head = await self._append(connection, batch)
                 self._solo.remember(*head)
         except Exception:  # any database failure: keep the records, fail the waiting requests
@@ -239,6 +241,7 @@ class AuditWriter:
         else:
             log.error("audit records could not be written at shutdown", extra={"records": len(self._queue)})
         await self._solo.close()
+        self._write_lock.close()
         if self._connection is not None:
             await self._connection.close()
             self._connection = None

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from gateway.store.repositories import keys as key_repo
 from gateway.store.repositories import usage as usage_repo
+from gateway.store.write_lock import write_lock_for
 from gateway.tenancy.reconcile import reconcile_ledger
 
 log = logging.getLogger("gateway.ledger")
@@ -33,6 +34,8 @@ class LedgerWriter:
         reconcile_every: float = 0.0,
     ) -> None:
         self._sessions = sessions
+        # SQLite: this and the audit writer (of every worker) wake in turn, not from SQLite's busy sleeps
+        self._write_lock = write_lock_for(sessions.kw["bind"])
         self._flush_interval = flush_interval
         self._batch_size = batch_size
         self._rows: list[dict[str, Any]] = []
@@ -89,7 +92,7 @@ class LedgerWriter:
         rows, self._rows = self._rows, []
         last_used, self._last_used = self._last_used, {}
         try:
-            async with self._sessions() as session, session.begin():
+            async with self._write_lock, self._sessions() as session, session.begin():
                 await usage_repo.insert_rows(session, rows)
                 await key_repo.touch_keys(session, last_used)
         except Exception:  # any database failure: keep the rows, retry next flush
@@ -107,9 +110,12 @@ class LedgerWriter:
             await asyncio.gather(self._reconciler, return_exceptions=True)
         if self._task is not None:
             await self._task
-        for _ in range(5):
-            await self.flush()
-            if not self._rows:
-                return
-            await asyncio.sleep(0.2)
-        log.error("ledger rows could not be written at shutdown", extra={"rows": len(self._rows)})
+        try:
+            for _ in range(5):
+                await self.flush()
+                if not self._rows:
+                    return
+                await asyncio.sleep(0.2)
+            log.error("ledger rows could not be written at shutdown", extra={"rows": len(self._rows)})
+        finally:
+            self._write_lock.close()
