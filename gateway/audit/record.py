@@ -29,6 +29,7 @@ class PendingRecord:
     prompt: bytes | None
     subject: tuple[str, str] | None  # (tenant id, subject hash)
     done: asyncio.Future[None] | None = None
+    unsure: bool = False  # a write of it failed, perhaps only after its commit: looked for before it is written again
 
 
 def audit_fields(record: Settlement, cost: Cost, now: datetime | None = None) -> PendingRecord:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.audit import anchors
-from gateway.audit.chain import chain_hash
+from gateway.audit.chain import chain_hash, timestamp
 from gateway.audit.erasure import encrypt, new_key
 from gateway.audit.record import PendingRecord, audit_fields
 from gateway.audit.solo import SoloAppender
@@ -133,9 +133,12 @@ class AuditWriter:
                 if pending.done is not None and not pending.done.done():
                     pending.done.set_exception(_unavailable())
                 pending.done = None
+                pending.unsure = True  # the failure may have come after the commit (a lost reply)
             self._queue[:0] = batch
             return False
         except BaseException:  # cancelled mid-commit: keep the records for the shutdown drain
+            for pending in batch:
+                pending.unsure = True
             self._queue[:0] = batch
             await self._disconnect()
             raise
@@ -178,6 +181,8 @@ class AuditWriter:
         now = datetime.now(UTC)
         if not self._options.durable:
             await audit_repo.skip_commit_flush(session)
+        if any(pending.unsure for pending in batch):
+            batch = await self._not_yet_written(session, batch, now)
         last_seq, prev_hash = await audit_repo.advance_head(session, len(batch), now)
         keys = await self._content_keys(session, batch, now)
         rows: list[dict[str, Any]] = []
@@ -196,6 +201,22 @@ class AuditWriter:
         await audit_repo.insert_contents(session, contents)
         await audit_repo.set_head_hash(session, prev_hash)
         return last_seq + len(batch), prev_hash
+
+    async def _not_yet_written(
+        self, session: audit_repo.Executor, batch: list[PendingRecord], now: datetime
+    ) -> list[PendingRecord]:
+        """`batch` without the records an earlier, failed write committed after all (its reply lost). The head's
+        lock is taken first: a commit still under way when its connection broke has ended once it is held."""
+        await audit_repo.lock_head(session, now)
+        def identity(pending: PendingRecord) -> tuple[str, str]:
+            return pending.fields["request_id"], timestamp(pending.fields["created_at"])
+
+        unsure = [(p.fields["request_id"], p.fields["created_at"]) for p in batch if p.unsure]
+        found = {(rid, timestamp(moment)) for rid, moment in await audit_repo.written_like(session, unsure)}
+        kept = [p for p in batch if not (p.unsure and identity(p) in found)]
+        if len(kept) < len(batch):
+            log.warning("audit records committed by a write that failed", extra={"records": len(batch) - len(kept)})
+        return kept
 
     async def _content_keys(
         self, session: audit_repo.Executor, batch: list[PendingRecord], now: datetime

@@ -1,6 +1,6 @@
 """A lone audit record in one statement on PostgreSQL (`gateway/audit/solo.py`): taken only when the writer knows
 the head, missed (and nothing written) when another writer moved it, never for a record with retained content;
-the chain stays linear and every record is written exactly once."""
+the chain stays linear and every record is written exactly once, also when a commit's reply is lost."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.audit.verify import verify_chain
 from gateway.audit.writer import AuditWriter, WriterOptions
 from gateway.store import db
+from gateway.store.repositories import audit as audit_repo
 from gateway.tenancy.costs import Cost
 from tests.unit.audit.conftest import settlement
 
@@ -125,4 +126,26 @@ async def test_a_connection_lost_mid_append_loses_and_doubles_nothing(sessions: 
     await writer.stop()
     assert counted.outcomes == [True, True]  # records 2 and 4; record 3's try raised
     assert await _rows(sessions) == [(n, f"req-{n}") for n in range(1, 5)]
+    assert (await verify_chain(sessions)).valid
+
+
+async def test_a_lone_record_committed_before_its_reply_was_lost_is_not_written_twice(
+    sessions: Sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = audit_repo.append_alone
+
+    async def append_then_lose_the_reply(*args: Any) -> bool:
+        monkeypatch.setattr(audit_repo, "append_alone", original)
+        await original(*args)
+        raise ConnectionResetError("connection lost before the statement's reply")
+
+    writer = AuditWriter(sessions)
+    await _write(writer, 1)
+    monkeypatch.setattr(audit_repo, "append_alone", append_then_lose_the_reply)
+    writer.observe(settlement(2), COST)
+    assert not await writer.flush()  # record 2 is in the log, but the writer cannot know
+    writer.observe(settlement(3), COST)
+    assert await writer.flush()  # the retry, the locking way, finds record 2 and writes record 3 only
+    await writer.stop()
+    assert await _rows(sessions) == [(1, "req-1"), (2, "req-2"), (3, "req-3")]
     assert (await verify_chain(sessions)).valid

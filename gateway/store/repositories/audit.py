@@ -71,7 +71,7 @@ async def advance_head(session: Executor, count: int, now: datetime) -> tuple[in
     return int(new_seq) - count, str(prev_hash)
 
 
-async def lock_head(session: AsyncSession, now: datetime) -> tuple[int, str]:
+async def lock_head(session: Executor, now: datetime) -> tuple[int, str]:
     """Lock the head without reserving anything (prune, anchors): (last sequence, its hash)."""
     return await advance_head(session, 0, now)
 
@@ -117,6 +117,18 @@ async def head(session: AsyncSession) -> tuple[int, str]:
 async def insert_records(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         await session.execute(_INSERT_RECORDS, list(rows))
+
+
+async def written_like(session: Executor, records: Sequence[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
+    """(request id, created at) of the records in the log with one of these request ids and one of these times
+    (a superset of those pairs that are there: the caller matches pairs; SQLite hands back naive times)."""
+    if not records:
+        return []
+    query = select(AuditRecord.request_id, AuditRecord.created_at).where(
+        AuditRecord.created_at.in_({moment for _, moment in records}),
+        AuditRecord.request_id.in_({request_id for request_id, _ in records}),
+    )
+    return [(str(row[0]), row[1]) for row in (await session.execute(query)).all()]
 
 
 async def insert_contents(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
