@@ -32,6 +32,7 @@ log = logging.getLogger("gateway.limits")
 WINDOW_SECONDS = 60.0
 MICRO = 1_000_000  # EUR budgets are counted in micro-euros
 REFUSAL_MEMORY_SECONDS = 1.0  # how long a refusal without retry-after (a used-up budget) is remembered
+REFUSALS_SWEPT_AT = 1024  # remembered refusals past which the expired ones are dropped
 
 
 @dataclass
@@ -134,7 +135,10 @@ class Limits:
             return await self._admit(tenant, request)
         except RateLimitError as refused:  # budget refusals too: remembered until the client may try again
             wait = refused.retry_after or REFUSAL_MEMORY_SECONDS
-            self._refused[tenant.key_id] = time.monotonic() + min(wait, REFUSAL_MEMORY_SECONDS * 60)
+            now = time.monotonic()
+            if len(self._refused) >= REFUSALS_SWEPT_AT:  # keys refused once and never seen again
+                self._refused = {key: until for key, until in self._refused.items() if until > now}
+            self._refused[tenant.key_id] = now + min(wait, REFUSAL_MEMORY_SECONDS * 60)
             raise
 
     def lately_refused(self, tenant: AuthenticatedTenant) -> bool:

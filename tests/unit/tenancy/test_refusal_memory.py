@@ -41,3 +41,24 @@ async def test_a_refused_key_is_remembered_until_its_retry_after(monkeypatch: py
     assert limits.lately_refused(tight) and not limits.lately_refused(other_key)
     now[0] += refused.value.retry_after + 0.01
     assert not limits.lately_refused(tight)
+
+
+async def test_expired_refusals_of_keys_never_seen_again_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(limits_module.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(limits_module, "REFUSALS_SWEPT_AT", 5)
+    limits = Limits(MemoryRateLimiter(), MemoryBudgetCounter(), _NoUsage())  # type: ignore[arg-type]
+
+    async def refuse(key_id: str) -> AuthenticatedTenant:
+        tenant = AuthenticatedTenant(f"t-{key_id}", "t", key_id, policy=TenantPolicy(rate_limit_per_minute=1))
+        await limits.admit(tenant, _request())
+        with pytest.raises(RateLimitError):
+            await limits.admit(tenant, _request())
+        return tenant
+
+    for number in range(5):  # five keys refused once, then never used again
+        await refuse(f"old-{number}")
+    now[0] += 61  # every retry-after has passed
+    fresh = await refuse("fresh")
+    assert limits.lately_refused(fresh)
+    assert set(limits._refused) == {"fresh"}
