@@ -32,7 +32,7 @@ log = logging.getLogger("gateway.limits")
 WINDOW_SECONDS = 60.0
 MICRO = 1_000_000  # EUR budgets are counted in micro-euros
 REFUSAL_MEMORY_SECONDS = 1.0  # how long a refusal without retry-after (a used-up budget) is remembered
-REFUSALS_SWEPT_AT = 1024  # remembered refusals past which the expired ones are dropped
+REFUSALS_SWEPT_AT = 1024  # remembered refusals past which the expired ones are dropped (at least)
 
 
 @dataclass
@@ -112,6 +112,7 @@ class Limits:
         self._default_output = default_output_tokens
         self._seeded: set[str] = set()
         self._refused: dict[str, float] = {}  # key id -> monotonic time until which it was refused
+        self._sweep_at = REFUSALS_SWEPT_AT
         self._month: tuple[str, datetime, datetime] | None = None  # (label, start, end) of the current month
 
     def month_bounds(self, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -136,8 +137,9 @@ class Limits:
         except RateLimitError as refused:  # budget refusals too: remembered until the client may try again
             wait = refused.retry_after or REFUSAL_MEMORY_SECONDS
             now = time.monotonic()
-            if len(self._refused) >= REFUSALS_SWEPT_AT:  # keys refused once and never seen again
+            if len(self._refused) >= self._sweep_at:  # keys refused once and never seen again
                 self._refused = {key: until for key, until in self._refused.items() if until > now}
+                self._sweep_at = max(REFUSALS_SWEPT_AT, 2 * len(self._refused))  # amortised: O(1) per refusal
             self._refused[tenant.key_id] = now + min(wait, REFUSAL_MEMORY_SECONDS * 60)
             raise
 

@@ -48,6 +48,7 @@ async def test_expired_refusals_of_keys_never_seen_again_are_dropped(monkeypatch
     monkeypatch.setattr(limits_module.time, "monotonic", lambda: now[0])
     monkeypatch.setattr(limits_module, "REFUSALS_SWEPT_AT", 5)
     limits = Limits(MemoryRateLimiter(), MemoryBudgetCounter(), _NoUsage())  # type: ignore[arg-type]
+    assert limits._sweep_at == 5
 
     async def refuse(key_id: str) -> AuthenticatedTenant:
         tenant = AuthenticatedTenant(f"t-{key_id}", "t", key_id, policy=TenantPolicy(rate_limit_per_minute=1))
