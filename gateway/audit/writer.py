@@ -62,6 +62,11 @@ def _unavailable() -> ServiceUnavailableError:
                                    code="audit_unavailable")
 
 
+def _identity(pending: PendingRecord) -> tuple[str, str]:
+    """A record as the log would show it: its request id and canonical time (request ids may repeat)."""
+    return pending.fields["request_id"], timestamp(pending.fields["created_at"])
+
+
 def _retrieve(future: asyncio.Future[None]) -> None:
     if not future.cancelled():
         future.exception()  # an abandoned request never awaits its future: no "never retrieved" warning
@@ -208,12 +213,9 @@ class AuditWriter:
         """`batch` without the records an earlier, failed write committed after all (its reply lost). The head's
         lock is taken first: a commit still under way when its connection broke has ended once it is held."""
         await audit_repo.lock_head(session, now)
-        def identity(pending: PendingRecord) -> tuple[str, str]:
-            return pending.fields["request_id"], timestamp(pending.fields["created_at"])
-
         unsure = [(p.fields["request_id"], p.fields["created_at"]) for p in batch if p.unsure]
         found = {(rid, timestamp(moment)) for rid, moment in await audit_repo.written_like(session, unsure)}
-        kept = [p for p in batch if not (p.unsure and identity(p) in found)]
+        kept = [p for p in batch if not (p.unsure and _identity(p) in found)]
         if len(kept) < len(batch):
             log.warning("audit records committed by a write that failed", extra={"records": len(batch) - len(kept)})
         return kept
