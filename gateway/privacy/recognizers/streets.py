@@ -87,6 +87,9 @@ PREFIX_STREET = NotAfter(
 )
 _LONGEST_SUFFIX = max(map(len, STRONG_SUFFIXES + WEAK_SUFFIXES))
 _HOUSE_NUMBER_FIRST = "123456789"
+# Every character whose lower case ends in the last letter of a street suffix ("\u212a" is the Kelvin sign):
+# no other word's lower case can end in a suffix (test_start_index.py checks it over every code point).
+SUFFIX_LAST_CHARS = frozenset(".DEFGHIKLMNPRTUZdefghiklmnprtuz\u212a")
 
 
 # endswith() with a tuple compares every suffix in turn: these compare the few with the word's last letter.
@@ -116,6 +119,8 @@ def street_windows(
         if text[start] not in _HOUSE_NUMBER_FIRST:
             continue
         end = start - 1 if start > 0 and text[start - 1].isspace() else start
+        if end == 0 or text[end - 1] not in SUFFIX_LAST_CHARS:
+            continue  # cheaper than the slice and its lower case
         word_end = text[max(0, end - _LONGEST_SUFFIX) : end].lower()
         if STRONG_ENDINGS.end(word_end):
             strong.append((_after_spaces(text, end, 2), start, len(text)))

@@ -6,8 +6,9 @@ import random
 
 from stdnum import iban, luhn
 
-from gateway.privacy.recognizers.credit_card import _luhn_valid
+from gateway.privacy.recognizers.credit_card import _CANDIDATE, _luhn_valid
 from gateway.privacy.recognizers.iban import is_valid_iban
+from tests.unit.privacy.test_prefilters import corpus
 
 _KINDS = {"n": "0123456789", "a": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "c": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
@@ -45,3 +46,11 @@ def test_fast_luhn_check_agrees_with_stdnum():
     numbers += ["", "٤١١١١١١١١١١١١١١١"]
     assert sum(luhn.is_valid(n) for n in numbers) > 3000  # every completed number is among them
     assert [n for n in numbers if _luhn_valid(n) != luhn.is_valid(n)] == []
+
+
+def test_card_candidates_hold_only_digits_spaces_and_hyphens() -> None:
+    """So removing spaces and hyphens leaves what ``re.sub(r"\\D", "", ...)`` leaves (``\\d`` is ``isdecimal``)."""
+    texts = [*corpus(), "4111 1111-1111 1111", "٤١١١ ١١١١ ١١١١ ١١١١", "4111\u00a01111\u20111111 1111"]
+    groups = [match.group() for text in texts for match in _CANDIDATE.finditer(text)]
+    assert len(groups) > 100
+    assert [group for group in groups if not group.replace(" ", "").replace("-", "").isdecimal()] == []

@@ -99,3 +99,10 @@ def test_grouped_endings_end_the_words_the_plain_tuple_ends(endings, grouped) ->
 def test_the_empty_ending_is_refused() -> None:
     with pytest.raises(ValueError, match="empty"):
         Endings(("au", ""))
+
+
+def test_street_windows_skip_only_numbers_after_characters_no_suffix_can_end_in() -> None:
+    lasts = {suffix[-1] for suffix in (*streets.STRONG_SUFFIXES, *streets.WEAK_SUFFIXES)}
+    # str.lower of one character (Σ alone aside, whose final form is no suffix letter either)
+    ending = frozenset(char for char in map(chr, range(0x110000)) if char.lower()[-1:] in lasts)
+    assert ending == streets.SUFFIX_LAST_CHARS
