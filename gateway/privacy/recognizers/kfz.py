@@ -98,18 +98,22 @@ def _plates(
 
 def _windows(text: str, digit_starts: list[int], capitals: bytes) -> list[tuple[int, int]]:
     """Where a plate may start: shortly before a run of digits that starts with 1-9 and has a capital
-    letter A-Z of the code or the letters among the few characters before it.
+    letter A-Z of the code or the letters among the few characters before it; in order, overlapping
+    windows joined (as :func:`~gateway.privacy.recognizers.scanning.finditer_near` takes them).
 
     Args:
         text: The text.
         digit_starts: Where its runs of digits start.
         capitals: :attr:`TextFacts.capitals` of the text.
     """
-    windows = []
+    windows: list[tuple[int, int]] = []
     for start in digit_starts:
         earliest = max(0, start - _BEFORE_NUMBER)
         if text[start] in "123456789" and capitals.find(b"A", earliest, start) >= 0:
-            windows.append((earliest, start))
+            if windows and earliest <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], start)  # overlapping windows joined once, not per pattern
+            else:
+                windows.append((earliest, start))
     return windows
 
 

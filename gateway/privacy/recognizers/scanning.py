@@ -205,29 +205,19 @@ def finditer_near(
     Args:
         pattern: The compiled pattern; it never matches the empty string.
         text: The text.
-        windows: ``(earliest, position)`` pairs in any order; every match starts in one of them.
+        windows: ``(earliest, position)`` pairs in order, each after the one before (``earliest`` past its
+            ``position``); every match starts in one of them.
         reach: How far from its start any attempt to match reads at most: the longest match and what
             lookaheads read after it.
     """
     end = 0
-    for earliest, position in _merged(windows):
+    for earliest, position in windows:
         while (start := max(end, earliest)) < position:
             found = pattern.search(text, start, position - 1 + reach)
             if found is None or found.start() >= position:
                 break
             yield found
             end = found.end()
-
-
-def _merged(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Overlapping windows joined into one, in order."""
-    merged: list[tuple[int, int]] = []
-    for earliest, position in sorted(windows):
-        if merged and earliest <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], position))
-        else:
-            merged.append((earliest, position))
-    return merged
 
 
 class Windowed:

@@ -145,6 +145,26 @@ def test_plates_are_found_in_the_windows_before_digit_runs(pattern: re.Pattern[s
     _assert_same_matches(pattern.finditer, near)
 
 
+def test_plate_windows_are_those_before_each_digit_run_joined_where_they_overlap() -> None:
+    found = 0
+    for text in corpus():
+        facts = TextFacts(text)
+        plain = [
+            (max(0, start - kfz._BEFORE_NUMBER), start)
+            for start in facts.digit_starts
+            if text[start] in "123456789" and facts.capitals.find(b"A", max(0, start - kfz._BEFORE_NUMBER), start) >= 0
+        ]
+        joined: list[tuple[int, int]] = []
+        for earliest, position in sorted(plain):
+            if joined and earliest <= joined[-1][1]:
+                joined[-1] = (joined[-1][0], max(joined[-1][1], position))
+            else:
+                joined.append((earliest, position))
+        assert kfz._windows(text, facts.digit_starts, facts.capitals) == joined, text
+        found += len(plain) - len(joined)
+    assert found > 0  # some did overlap
+
+
 @pytest.mark.parametrize(
     "extra", ["", "€ „x“ – …", "Zahl ١٢٣ und ٤", "€" * 20 + "٧", "??" + "–" * 30]
 )
