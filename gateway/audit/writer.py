@@ -138,19 +138,23 @@ class AuditWriter:
                 if pending.done is not None and not pending.done.done():
                     pending.done.set_exception(_unavailable())
                 pending.done = None
-                pending.unsure = True  # the failure may have come after the commit (a lost reply)
-            self._queue[:0] = batch
+            self._requeue(batch)
             return False
         except BaseException:  # cancelled mid-commit: keep the records for the shutdown drain
-            for pending in batch:
-                pending.unsure = True
-            self._queue[:0] = batch
+            self._requeue(batch)
             await self._disconnect()
             raise
         for pending in batch:
             if pending.done is not None and not pending.done.done():
                 pending.done.set_result(None)
         return True
+
+    def _requeue(self, batch: list[PendingRecord]) -> None:
+        """Put a batch whose write failed back in front; the failure may have come after its commit (a lost
+        reply), so the next write looks for its records first."""
+        for pending in batch:
+            pending.unsure = True
+        self._queue[:0] = batch
 
     async def _connect(self) -> AsyncConnection:
         if self._connection is None or self._connection.closed:
