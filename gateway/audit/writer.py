@@ -30,7 +30,7 @@ from gateway.errors import ServiceUnavailableError
 from gateway.settings import Settings
 from gateway.settle import Settlement
 from gateway.store.repositories import audit as audit_repo
-from gateway.store.write_lock import write_lock_for
+from gateway.store.sqlite_writes import sqlite_writes_for
 from gateway.tenancy.costs import Cost
 
 log = logging.getLogger("gateway.audit")
@@ -87,7 +87,7 @@ class AuditWriter:
         self._retaining: set[str] = set()
         self._retaining_at = float("-inf")
         self._solo = SoloAppender(self._engine, durable=self._options.durable)
-        self._write_lock = write_lock_for(self._engine)  # SQLite: writers wake in turn, not from busy sleeps
+        self._sqlite = sqlite_writes_for(self._engine)  # a SQLite file: each batch is one hop to a thread
 
     def observe(self, record: Settlement, cost: Cost) -> None:
         """Queue the record; the request awaits `record.acks` before it answers."""
@@ -127,9 +127,12 @@ class AuditWriter:
         del self._queue[: len(batch)]
         try:
             if not (self._alone(batch) and await self._solo.append(batch[0], datetime.now(UTC))):
-                connection = await self._connect()
-                async with self._write_lock, connection.begin():
-                    head = await self._append(connection, batch)
+                if self._sqlite is not None:
+                    head = await self._sqlite.run(lambda on_thread: self._append(on_thread, batch))
+                else:
+                    connection = await self._connect()
+                    async with connection.begin():
+                        head = await self._append(connection, batch)
                 self._solo.remember(*head)
         except Exception:  # any database failure: keep the records, fail the waiting requests
             log.exception("audit write failed; will retry", extra={"records": len(batch)})
@@ -268,7 +271,8 @@ class AuditWriter:
         else:
             log.error("audit records could not be written at shutdown", extra={"records": len(self._queue)})
         await self._solo.close()
-        self._write_lock.close()
+        if self._sqlite is not None:
+            self._sqlite.close()
         if self._connection is not None:
             await self._connection.close()
             self._connection = None

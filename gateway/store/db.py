@@ -8,14 +8,13 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 
 def create_engine(url: str) -> AsyncEngine:
-    # JSON columns through orjson: each audit record carries two (written on the request's critical path), and
-    # the standard library's encoder costs several times more per value. Floats round-trip exactly either way.
-    json_codec: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+    json_codec = _json_codec()
     if url.startswith("sqlite"):
         # One writer at a time; wait for the lock instead of failing at once when workers overlap.
         engine = create_async_engine(url, connect_args={"timeout": 30}, **json_codec)
@@ -30,6 +29,22 @@ def create_engine(url: str) -> AsyncEngine:
         connect_args={"server_settings": {"timezone": "UTC"}},
         **json_codec,
     )
+
+
+def sqlite_file_twin(engine: AsyncEngine) -> Engine:
+    """A synchronous engine (the standard library's sqlite3) on `engine`'s SQLite file, with the same codecs and
+    pragmas: for transactions run whole on a thread (store/sqlite_writes.py). Its connections may be closed
+    from another thread than the one that used them (shutdown)."""
+    url = engine.url.set(drivername="sqlite+pysqlite")
+    twin = create_sync_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **_json_codec())
+    event.listen(twin, "connect", _sqlite_pragmas)
+    return twin
+
+
+def _json_codec() -> dict[str, Any]:
+    # JSON columns through orjson: each audit record carries two (written on the request's critical path), and
+    # the standard library's encoder costs several times more per value. Floats round-trip exactly either way.
+    return {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
 def _json_text(value: Any) -> str:

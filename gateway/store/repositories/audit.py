@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from gateway.store.sqlite_writes import OnThread
 from gateway.store.tables import (
     AuditAnchor,
     AuditChainHead,
@@ -22,7 +23,7 @@ from gateway.store.tables import (
 HEAD_ID = 1
 # The audit writer appends on its own long-lived connection (no ORM session, no pool checkout per batch); the
 # functions it uses take either.
-Executor = AsyncSession | AsyncConnection
+Executor = AsyncSession | AsyncConnection | OnThread  # OnThread: a SQLite file's writer thread
 RECORD_COLUMNS = [c for c in AuditRecord.__table__.columns]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.store.sqlite_writes import OnThread
 from gateway.store.tables import ApiKey, Tenant
 
 
@@ -53,7 +54,7 @@ async def key_with_tenant_by_hash(session: AsyncSession, key_hash: str) -> tuple
     return (row[0], row[1]) if row is not None else None
 
 
-async def touch_keys(session: AsyncSession, last_used: dict[str, datetime]) -> None:
+async def touch_keys(session: AsyncSession | OnThread, last_used: dict[str, datetime]) -> None:
     """Record when keys were last used (batched by the ledger writer, not per request)."""
     for key_id, moment in last_used.items():
         await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=moment))

@@ -10,12 +10,13 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.store.sqlite_writes import OnThread
 from gateway.store.tables import UsageRecord
 
 _LEDGER = cast(Table, UsageRecord.__table__)
 
 
-async def insert_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+async def insert_rows(session: AsyncSession | OnThread, rows: Sequence[dict[str, Any]]) -> None:
     """Insert the rows whose usage id is not in the ledger yet (the writer's late flush and the reconciliation's
     backfill of the same request can meet; one statement either way, and no error for the loser)."""
     if not rows:
