@@ -37,6 +37,7 @@ def _cpu(point: dict[str, Any]) -> str:
 
 
 def _over(point: dict[str, Any], direct: dict[str, Any] | None, field: str) -> str:
+    direct = point.get("direct_just_before", direct)  # the paced point: direct measured right before it
     if direct is None or point["target"] == "direct":
         return "-"
     return f"{point[field]['p50'] - direct[field]['p50']:.2f}"
@@ -144,7 +145,9 @@ def markdown(data: dict[str, Any]) -> str:
             "The same streaming request with a marker that makes bench/fast_upstream.py wait before it answers, "
             "like a model does. The load generator's workers start spread over that delay, so requests arrive "
             "like independent users' instead of in lockstep bursts: each proxy is far from saturated, as in real "
-            "use, and `TTFB p50 over direct` is what the proxy adds to a user's wait for the first token."
+            "use, and `TTFB p50 over direct` is what the proxy adds to a user's wait for the first token. For each "
+            "proxy it is taken over direct measured again just before the proxy's point (the row `direct` is the "
+            "first of those), so that the machine's drift over the minutes between them does not count."
         ),
         "",
         *_table(data["points"], stream=True, paced=True),

@@ -186,7 +186,12 @@ def measure_target(run: Run, name: str) -> None:
                 flush=True,
             )
     if True in modes:  # a model's time to first token: the proxy is far from saturated, as in real use
+        adjacent = None
+        if name != "direct":  # direct again just before: what the proxy adds, without minutes of machine drift
+            adjacent = load(run, start(run, "direct"), PACED_CONCURRENCY, True, paced=True)
         point = load(run, target, PACED_CONCURRENCY, True, paced=True)
+        if adjacent is not None:
+            point["direct_just_before"] = {"ttfb_ms": adjacent["ttfb_ms"], "total_ms": adjacent["total_ms"]}
         run.points.append(point)
         print(
             f"   paced  c={PACED_CONCURRENCY:<3} {point['rps']:>8.1f} req/s  ttfb p50 {point['ttfb_ms']['p50']:7.2f}"
