@@ -31,18 +31,23 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _run_uvicorn(uvicorn: Any, args: argparse.Namespace) -> None:
-    uvicorn.run(
-        "gateway.app:app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        loop="auto",
-        http="gateway.api.http_protocol:BoundedHttpToolsProtocol",  # header deadline and size limit
-        access_log=False,
-        log_level="warning",
-        timeout_graceful_shutdown=10,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "loop": "auto",
+        "http": "gateway.api.http_protocol:BoundedHttpToolsProtocol",  # header deadline and size limit
+        "access_log": False,
+        "log_level": "warning",
+        "timeout_graceful_shutdown": 10,
+    }
+    if args.workers > 1:  # a listening socket per worker, so that connections spread over them (ADR 0023)
+        from gateway.cli.workers import run_workers
+
+        run_workers(uvicorn.Config("gateway.app:app_from_env", **options))
+    else:
+        uvicorn.run("gateway.app:app_from_env", **options)
 
 
 async def _create_key(tenant: str, expires_days: int | None, role: str) -> None:

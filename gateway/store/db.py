@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+import os
 from importlib import resources
 from typing import Any
 
@@ -78,12 +81,32 @@ def _upgrade(connection: Connection, revision: str) -> None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema to `revision`. Safe to call from several processes on PostgreSQL: an advisory lock
-    serialises them."""
-    async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            await conn.execute(text("SELECT pg_advisory_xact_lock(7283001)"))
-        await conn.run_sync(_upgrade, revision)
+    """Bring the schema to `revision`. Safe to call from several processes (the workers of `serve --workers`
+    all start with it): on PostgreSQL an advisory lock serialises them, on a SQLite file the write turn's file
+    lock (store/sqlite_writes.py), so the later ones find the schema in place."""
+    lock_path = sqlite_lock_path(engine)
+    fd = None if lock_path is None else os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        if fd is not None:
+            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+        async with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                await conn.execute(text("SELECT pg_advisory_xact_lock(7283001)"))
+            await conn.run_sync(_upgrade, revision)
+    finally:
+        if fd is not None:
+            os.close(fd)  # closing gives the lock back
+
+
+def sqlite_lock_path(engine: AsyncEngine) -> str | None:
+    """`<file>.writelock` beside a SQLite file, where its writers take turns (ADR 0021). None for PostgreSQL and
+    for in-memory SQLite, which no other connection can open."""
+    url = engine.url
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or url.query.get("mode") == "memory"
+    if engine.dialect.name != "sqlite" or in_memory:
+        return None
+    return os.path.abspath(database) + ".writelock"
 
 
 async def ping(engine: AsyncEngine) -> None:

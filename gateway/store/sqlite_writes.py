@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.selectable import TypedReturnsRows
 from sqlalchemy.util.typing import TupleAny
 
-from gateway.store.db import sqlite_file_twin
+from gateway.store.db import sqlite_file_twin, sqlite_lock_path
 
 T = TypeVar("T")
 _Ts = TypeVarTuple("_Ts")
@@ -106,12 +106,8 @@ def sqlite_writes_for(engine: AsyncEngine) -> SqliteWrites | None:
     """The thread for `engine`'s database when it is a SQLite file, with its lock at `<file>.writelock`. None for
     PostgreSQL (whose row locks wake waiters at once, and whose driver needs no hops) and in-memory SQLite (which
     another connection cannot open)."""
-    url = engine.url
-    database = url.database or ""
-    in_memory = database in ("", ":memory:") or url.query.get("mode") == "memory"
-    if engine.dialect.name != "sqlite" or in_memory:
-        return None
-    return SqliteWrites(engine, os.path.abspath(database) + ".writelock")
+    lock_path = sqlite_lock_path(engine)
+    return None if lock_path is None else SqliteWrites(engine, lock_path)
 
 
 def _complete(step: Coroutine[Any, Any, T]) -> T:

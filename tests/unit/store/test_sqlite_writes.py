@@ -228,3 +228,29 @@ async def test_two_processes_appending_at_once_leave_one_valid_chain(tmp_path: P
     assert report.valid
     assert report.checked == 240
     assert report.head_seq == 240
+
+
+_MIGRATOR = """
+import asyncio, sys
+from gateway.store import db
+
+async def main(url):
+    engine = db.create_engine(url)
+    await db.upgrade(engine)
+    await engine.dispose()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_workers_migrating_one_new_sqlite_file_at_once_all_start(tmp_path: Path) -> None:
+    """Every worker of `serve --workers` migrates at start: on a new file they take turns, and the later ones
+    find the schema in place (before, one could fail with "table ... already exists")."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
+    procs = [
+        await asyncio.create_subprocess_exec(sys.executable, "-c", _MIGRATOR, url, cwd=ROOT, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    for proc in procs:
+        _, err = await asyncio.wait_for(proc.communicate(), 120)
+        assert proc.returncode == 0, err.decode()[-2000:]
