@@ -48,7 +48,6 @@ def run_workers(config: Config) -> None:
             setattr(multiprocess, "Process", original)  # noqa: B010
 
 
-
 def _refuse_a_taken_port(config: Config) -> None:
     """`SO_REUSEPORT` would let the workers join a stale gateway already on the port and share its traffic; a
     plain bind fails on a port anyone holds, as uvicorn's own socket would."""
