@@ -78,7 +78,11 @@ def test_sigkilled_instance_loses_no_acknowledged_audit_record(postgres: Postgre
     assert loads[0].errors  # the killed instance's clients saw dropped or refused connections
     assert len(loads[1].statuses) > survivor_before and loads[1].errors == []
     assert acknowledged <= audit_ids(postgres.url)
-    assert answered_before_kill and acknowledged <= ledger_ids(postgres.url)
+    missing = acknowledged - ledger_ids(postgres.url)
+    assert answered_before_kill and not missing, (
+        f"{len(missing)} acknowledged without a ledger row, {len(missing & set(loads[0].ok_ids))} of them by the "
+        f"killed instance's clients: {sorted(missing)[:5]}"
+    )
     assert rows(postgres.url, "SELECT request_id FROM usage_ledger GROUP BY request_id HAVING count(*) > 1") == []
 
 

@@ -55,6 +55,7 @@ async def key_with_tenant_by_hash(session: AsyncSession, key_hash: str) -> tuple
 
 
 async def touch_keys(session: AsyncSession | OnThread, last_used: dict[str, datetime]) -> None:
-    """Record when keys were last used (batched by the ledger writer, not per request)."""
-    for key_id, moment in last_used.items():
+    """Record when keys were last used (batched by the ledger writer, not per request). In key order, so that the
+    writers of several instances lock the rows in one order and never wait on each other in a circle."""
+    for key_id, moment in sorted(last_used.items()):
         await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=moment))

@@ -25,10 +25,16 @@ async def insert_rows(session: AsyncSession | OnThread, rows: Sequence[dict[str,
     # On the table, not the mapped class: the ORM's bulk insert spends CPU per row that plain rows don't need.
     statement = dialect.insert(_LEDGER).on_conflict_do_nothing(index_elements=[_LEDGER.c.usage_id])
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:  # one executemany per set of columns (the writer's rows all share one)
+    # In usage-id order: each insert takes the unique index's row locks as it goes, and a writer and a reconciler
+    # carrying the same ids in opposite orders would wait on each other until PostgreSQL aborted one (deadlock).
+    for row in sorted(rows, key=_usage_id):  # one executemany per set of columns (the writer's rows share one)
         by_columns.setdefault(tuple(row), []).append(dict(row))
     for same in by_columns.values():
         await session.execute(statement, same)
+
+
+def _usage_id(row: dict[str, Any]) -> str:
+    return str(row.get("usage_id") or "")
 
 
 async def tenant_tokens_between(session: AsyncSession, tenant_id: str, start: datetime, end: datetime) -> int:
