@@ -19,7 +19,7 @@ from uvicorn.supervisors import multiprocess
 def listening_socket(config: Config) -> socket.socket:
     """A socket bound to the configured address that other workers may bind too (`SO_REUSEPORT`). uvicorn's
     server calls listen() on it."""
-    sock = socket.socket(socket.AF_INET6 if ":" in config.host else socket.AF_INET)
+    sock = socket.socket(_family(config))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((config.host, config.port))
@@ -51,9 +51,13 @@ def run_workers(config: Config) -> None:
 def _refuse_a_taken_port(config: Config) -> None:
     """`SO_REUSEPORT` would let the workers join a stale gateway already on the port and share its traffic; a
     plain bind fails on a port anyone holds, as uvicorn's own socket would."""
-    with socket.socket(socket.AF_INET6 if ":" in config.host else socket.AF_INET) as probe:
+    with socket.socket(_family(config)) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((config.host, config.port))
         except OSError as exc:
             raise SystemExit(f"cannot listen on {config.host}:{config.port}: {exc.strerror}") from None
+
+
+def _family(config: Config) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in config.host else socket.AF_INET  # an IPv6 address, as uvicorn decides

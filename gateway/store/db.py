@@ -85,7 +85,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     all start with it): on PostgreSQL an advisory lock serialises them, on a SQLite file the write turn's file
     lock (store/sqlite_writes.py), so the later ones find the schema in place."""
     lock_path = sqlite_lock_path(engine)
-    fd = None if lock_path is None else os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fd = None if lock_path is None else open_lock_file(lock_path)
     try:
         if fd is not None:
             await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
@@ -96,6 +96,11 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     finally:
         if fd is not None:
             os.close(fd)  # closing gives the lock back
+
+
+def open_lock_file(path: str) -> int:
+    """A descriptor of the lock file at `path` (created if missing) to `flock`: each opening excludes the others."""
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
 
 
 def sqlite_lock_path(engine: AsyncEngine) -> str | None:

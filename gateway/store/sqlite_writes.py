@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.selectable import TypedReturnsRows
 from sqlalchemy.util.typing import TupleAny
 
-from gateway.store.db import sqlite_file_twin, sqlite_lock_path
+from gateway.store.db import open_lock_file, sqlite_file_twin, sqlite_lock_path
 
 T = TypeVar("T")
 _Ts = TypeVarTuple("_Ts")
@@ -73,7 +73,7 @@ class SqliteWrites:
         if self._pid != os.getpid():
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writes")
             self._engine = sqlite_file_twin(self._async_engine)
-            self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._fd = open_lock_file(self.lock_path)
             self._pid = os.getpid()
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._transaction, work)
 

@@ -46,6 +46,15 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+@pytest.fixture
+async def writes(engine: AsyncEngine) -> AsyncIterator[SqliteWrites]:
+    """The writer thread of the engine's file, closed after the test."""
+    on_file = sqlite_writes_for(engine)
+    assert on_file is not None
+    yield on_file
+    on_file.close()
+
+
 async def _rows(engine: AsyncEngine) -> list[int]:
     async with engine.connect() as connection:
         return [int(row[0]) for row in await connection.execute(text("SELECT n FROM t ORDER BY n"))]
@@ -68,19 +77,18 @@ def test_only_a_sqlite_file_gets_a_writer_thread(tmp_path: Path) -> None:
     assert sqlite_writes_for(create_async_engine("postgresql+asyncpg://u@127.0.0.1/x")) is None
 
 
-async def test_a_transaction_runs_whole_on_the_writer_thread_and_is_committed(engine: AsyncEngine) -> None:
-    writes = sqlite_writes_for(engine)
-    assert writes is not None
+async def test_a_transaction_runs_whole_on_the_writer_thread_and_is_committed(
+    engine: AsyncEngine, writes: SqliteWrites
+) -> None:
     ran_on = await writes.run(_insert(1, 2, 3))
     assert ran_on.startswith("sqlite-writes") and ran_on != threading.current_thread().name
     assert await _rows(engine) == [1, 2, 3]  # visible to another connection: committed
     assert _free(writes.lock_path)
-    writes.close()
 
 
-async def test_a_failed_transaction_is_rolled_back_and_the_next_one_runs(engine: AsyncEngine) -> None:
-    writes = sqlite_writes_for(engine)
-    assert writes is not None
+async def test_a_failed_transaction_is_rolled_back_and_the_next_one_runs(
+    engine: AsyncEngine, writes: SqliteWrites
+) -> None:
 
     async def fails(on_thread: OnThread) -> None:
         await on_thread.execute(text("INSERT INTO t (n) VALUES (1)"))
@@ -91,12 +99,9 @@ async def test_a_failed_transaction_is_rolled_back_and_the_next_one_runs(engine:
     assert _free(writes.lock_path)
     await writes.run(_insert(2))
     assert await _rows(engine) == [2]
-    writes.close()
 
 
-async def test_work_that_really_waits_is_refused_and_rolled_back(engine: AsyncEngine) -> None:
-    writes = sqlite_writes_for(engine)
-    assert writes is not None
+async def test_work_that_really_waits_is_refused_and_rolled_back(engine: AsyncEngine, writes: SqliteWrites) -> None:
 
     async def waits(on_thread: OnThread) -> None:
         await on_thread.execute(text("INSERT INTO t (n) VALUES (1)"))
@@ -106,7 +111,6 @@ async def test_work_that_really_waits_is_refused_and_rolled_back(engine: AsyncEn
         await writes.run(waits)
     assert await _rows(engine) == []
     assert _free(writes.lock_path)
-    writes.close()
 
 
 async def test_two_writers_of_one_process_take_turns(engine: AsyncEngine) -> None:
@@ -137,9 +141,7 @@ async def test_two_writers_of_one_process_take_turns(engine: AsyncEngine) -> Non
     second.close()
 
 
-async def test_another_process_holding_the_write_turn_is_waited_for(engine: AsyncEngine) -> None:
-    writes = sqlite_writes_for(engine)
-    assert writes is not None
+async def test_another_process_holding_the_write_turn_is_waited_for(engine: AsyncEngine, writes: SqliteWrites) -> None:
     holder = textwrap.dedent(
         f"""
         import fcntl, os, sys
@@ -162,12 +164,11 @@ async def test_another_process_holding_the_write_turn_is_waited_for(engine: Asyn
     await asyncio.wait_for(waiting, 5)
     await child.wait()
     assert await _rows(engine) == [7]
-    writes.close()
 
 
-async def test_a_cancelled_caller_leaves_its_transaction_to_end_and_the_turn_free(engine: AsyncEngine) -> None:
-    writes = sqlite_writes_for(engine)
-    assert writes is not None
+async def test_a_cancelled_caller_leaves_its_transaction_to_end_and_the_turn_free(
+    engine: AsyncEngine, writes: SqliteWrites
+) -> None:
     fd = os.open(writes.lock_path, os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)  # another writer's turn: the thread waits for it
     waiting = asyncio.create_task(writes.run(_insert(1)))
@@ -179,7 +180,6 @@ async def test_a_cancelled_caller_leaves_its_transaction_to_end_and_the_turn_fre
     await writes.run(_insert(2))  # queued behind it on the same thread
     assert await _rows(engine) == [1, 2]  # a write cancelled mid-wait may still commit: callers allow for it
     assert _free(writes.lock_path)
-    writes.close()
 
 
 def test_a_writer_never_used_closes_without_a_thread(tmp_path: Path) -> None:
