@@ -116,7 +116,7 @@ class Settler:
         model = record.candidate.model.name if record.candidate else record.requested_model
         return {
             "request_id": record.request_id[:128],  # client-chosen: must fit its column, or the batch fails
-            "usage_id": secrets.token_hex(16),  # unique: the reconciliation writes a lost row at most once
+            "usage_id": _usage_id(),
             "tenant_id": tenant.tenant_id,
             "key_id": tenant.key_id,
             "created_at": datetime.now(UTC),
@@ -171,3 +171,9 @@ class Settler:
         """Wait for outstanding budget corrections (shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def _usage_id() -> str:
+    """Unique, so the reconciliation writes a lost row at most once; time first (nanoseconds, then 64 random
+    bits), so the ledger's insert order (usage-id order, see repositories/usage.py) is the order of settling."""
+    return f"{time.time_ns():016x}{secrets.token_hex(8)}"
