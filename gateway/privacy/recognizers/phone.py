@@ -39,6 +39,10 @@ _WINDOW_TAIL = 16
 _DATE_LIKE = re.compile(r"\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})(?!\d)")
 _TRAILING = re.compile(r"[^\d]+$")
 _DASH_EXTENSION = re.compile(r"(?<=\d)[ \t]?[-–][ \t]?\d{1,5}$")
+# A window whose only digits are one unbroken run at its start: the matcher's one candidate is that run, which
+# `_parse_whole` has already found invalid in every region (phonenumbers reads at most 17 digits as a number).
+_INTERNATIONAL_ZEROS = re.compile(r"00[\D]*[1-9]")
+_LONE_RUN = re.compile(r"\d{6,17}(?!\d)\D*$")
 
 
 class PhoneRecognizer:
@@ -96,7 +100,8 @@ def _parse_whole(text: str, start: int, stop: int) -> tuple[int, int] | None:
 
 
 def _is_valid(candidate: str) -> bool:
-    regions = ("DE",) if candidate[0] == "+" or candidate.startswith("00") else _REGIONS
+    # An international number reads alike in every region; "000..." is not one (no country code starts with 0).
+    regions = ("DE",) if candidate[0] == "+" or _INTERNATIONAL_ZEROS.match(candidate) else _REGIONS
     for region in regions:
         try:
             if is_valid_number(parse(candidate, region)):
@@ -112,6 +117,8 @@ def _match_in_window(text: str, start: int, stop: int) -> tuple[int, int] | None
     if 0 <= line_end < stop:
         stop = line_end
     window = text[start:stop]
+    if _LONE_RUN.match(window):  # an order or file number ("Vorgang 000123"): no matcher pass can accept it
+        return None
     for region in _REGIONS:
         for match in PhoneNumberMatcher(window, region, leniency=Leniency.VALID):
             first = start + match.start

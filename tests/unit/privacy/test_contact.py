@@ -66,3 +66,13 @@ def test_price_is_not_a_phone(spans):
 
 def test_iban_digits_are_not_a_phone(spans):
     assert spans("DE89 3704 0044 0532 0130 00", "PHONE") == []
+
+
+@pytest.mark.parametrize("phone", ["06641234567", "0441234567", "00436641234567", "0301234567"])
+def test_unbroken_phone_of_any_region_is_found(spans, phone):
+    assert spans(f"Rufen Sie {phone} an.", "PHONE") == [("PHONE", phone)]
+
+
+@pytest.mark.parametrize("number", ["000123", "0004711", "00012345678901"])
+def test_zero_led_file_number_is_not_a_phone(spans, number):
+    assert spans(f"Ihre Rechnung (Vorgang {number}). Leider wurde", "PHONE") == []
