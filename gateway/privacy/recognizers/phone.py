@@ -39,9 +39,10 @@ _WINDOW_TAIL = 16
 _DATE_LIKE = re.compile(r"\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})(?!\d)")
 _TRAILING = re.compile(r"[^\d]+$")
 _DASH_EXTENSION = re.compile(r"(?<=\d)[ \t]?[-–][ \t]?\d{1,5}$")
+# "00" and a country code (none starts with 0): the international prefix of all three regions.
+_INTERNATIONAL_ZEROS = re.compile(r"00\D*[1-9]")
 # A window whose only digits are one unbroken run at its start: the matcher's one candidate is that run, which
 # `_parse_whole` has already found invalid in every region (phonenumbers reads at most 17 digits as a number).
-_INTERNATIONAL_ZEROS = re.compile(r"00[\D]*[1-9]")
 _LONE_RUN = re.compile(r"\d{6,17}(?!\d)\D*$")
 
 

@@ -14,7 +14,7 @@ async def test_rows_of_one_batch_are_numbered_in_settling_order(gateway_client: 
     tenant = (await gateway_client.post("/admin/tenants", json={"name": "acme"}, headers=admin_headers())).json()
     key = (await gateway_client.post("/admin/keys", json={"tenant_id": tenant["id"]}, headers=admin_headers())).json()
     sent = [f"order-{n}" for n in range(12)]
-    for request_id in sent:  # one after another, inside one flush interval: one batch
+    for request_id in sent:  # one after another; the writer flushes every 0.2 s, so a batch holds several
         body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"Frage {request_id}"}]}
         headers = {"authorization": f"Bearer {key['key']}", "x-request-id": request_id}
         assert (await gateway_client.post("/v1/chat/completions", json=body, headers=headers)).status_code == 200
