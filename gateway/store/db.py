@@ -15,12 +15,14 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+_SQLITE_BUSY_SECONDS = 30  # how long a SQLite connection waits for another writer's lock before it fails
+
 
 def create_engine(url: str) -> AsyncEngine:
     json_codec = _json_codec()
     if url.startswith("sqlite"):
         # One writer at a time; wait for the lock instead of failing at once when workers overlap.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **json_codec)
+        engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_SECONDS}, **json_codec)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # UTC sessions: day buckets and month boundaries in SQL are UTC whatever the server's timezone.
@@ -39,7 +41,8 @@ def sqlite_file_twin(engine: AsyncEngine) -> Engine:
     pragmas: for transactions run whole on a thread (store/sqlite_writes.py). Its connections may be closed
     from another thread than the one that used them (shutdown)."""
     url = engine.url.set(drivername="sqlite+pysqlite")
-    twin = create_sync_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **_json_codec())
+    connect_args = {"timeout": _SQLITE_BUSY_SECONDS, "check_same_thread": False}
+    twin = create_sync_engine(url, connect_args=connect_args, **_json_codec())
     event.listen(twin, "connect", _sqlite_pragmas)
     return twin
 

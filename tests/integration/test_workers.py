@@ -15,13 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.hardening.support import free_port
+
 WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -61,7 +57,7 @@ def _tcp_sockets(port: int) -> list[tuple[str, int]]:
 
 @pytest.fixture
 def gateway(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
