@@ -9,7 +9,8 @@ closed loop (bench/compare/loadgen.py). Nothing is pinned: the gateway's workers
 may the load generator, the upstream, PostgreSQL and Redis — on a 2-core machine they all compete, which is
 where scaling stops. Rows:
 
-- `workers=1` and `workers=2`: one `gateway serve --workers N` (uvicorn forks N workers on one socket);
+- `workers=1` and `workers=2`: one `gateway serve --workers N` (N workers, each on its own
+  `SO_REUSEPORT` socket of the one port, ADR 0023);
 - `instances=2` (full only): two `gateway serve --workers 1` on the same database and Redis db.
 
 Every row is driven by two load generators of c=32 each (one per instance for `instances=2`); req/s is the sum.
